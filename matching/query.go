@@ -1,0 +1,320 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Placement says why a learner stands where they do in a ranking.
+type Placement int
+
+const (
+	// PlacedByScore: the learner is there on their score (with any boost).
+	PlacedByScore Placement = iota
+	// PlacedByNewcomerShare: a newcomer moved ahead of a better-scored
+	// established learner to keep the newcomer share of the prefix.
+	PlacedByNewcomerShare
+)
+
+// String names the placement.
+func (p Placement) String() string {
+	if p == PlacedByNewcomerShare {
+		return "newcomer-share"
+	}
+	return "score"
+}
+
+// LearnerMatch is one learner in a ranking for a demand.
+type LearnerMatch struct {
+	LearnerID int64
+	// Rank is 1-based.
+	Rank      int
+	Newcomer  bool
+	Placement Placement
+	Score     Breakdown
+}
+
+// LearnerRanking is the answer to LearnersForDemand.
+type LearnerRanking struct {
+	DemandID int64
+	// Eligible counts every learner who passes the hard filters, and
+	// EligibleNewcomers the newcomers among them.
+	Eligible          int
+	EligibleNewcomers int
+	Fairness          Fairness
+	Matches           []LearnerMatch
+	// Explanation says why the list is empty or shorter than asked, or why
+	// the newcomer share could not be kept; "" when there is nothing to say.
+	Explanation string
+}
+
+// LearnersForDemand ranks the learners eligible for d and returns the best
+// k, with fair exposure as configured by f. d need not be in the index.
+func (ix *Index) LearnersForDemand(d Demand, k int, f Fairness) (*LearnerRanking, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	if k < 0 {
+		return nil, invalidf(demandRecord(d.ID), "negative k %d", k)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	rec, err := ix.compileDemand(&d)
+	if err != nil {
+		return nil, err
+	}
+	return ix.rankLearners(rec, k, f), nil
+}
+
+// LearnersForDemandID is LearnersForDemand for a demand in the index.
+func (ix *Index) LearnersForDemandID(id int64, k int, f Fairness) (*LearnerRanking, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	if k < 0 {
+		return nil, invalidf(demandRecord(id), "negative k %d", k)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	i, ok := ix.demandBy[id]
+	if !ok {
+		return nil, notFoundDemand(id)
+	}
+	return ix.rankLearners(&ix.demands[i], k, f), nil
+}
+
+// filters returns the bitmaps whose intersection is the eligible set of d,
+// in the order explanations name them, with a description of each.
+func (ix *Index) filters(d *demandRec) ([]*roaring.Bitmap, []string) {
+	var bms []*roaring.Bitmap
+	var what []string
+	for _, r := range d.req {
+		bms = append(bms, ix.levels[r.skill][r.level])
+		what = append(what, fmt.Sprintf("%s at level ≥ %d", ix.skillNames[r.skill], r.level))
+	}
+	for _, p := range d.certs {
+		bms = append(bms, ix.certs[p])
+		what = append(what, fmt.Sprintf("a valid %s certificate", ix.programNames[p]))
+	}
+	if !d.remote {
+		if d.city == noCity {
+			bms = append(bms, roaring.New())
+		} else {
+			bms = append(bms, ix.cities[d.city])
+		}
+		what = append(what, fmt.Sprintf("works in %s", d.cityName))
+	}
+	if d.kind == Gig {
+		bms = append(bms, ix.open)
+		what = append(what, "available with capacity left for a gig order")
+	} else {
+		bms = append(bms, ix.available)
+		what = append(what, "available for work")
+	}
+	return bms, what
+}
+
+// eligible returns the set of slots that pass every hard filter of d.
+func (ix *Index) eligible(d *demandRec) *roaring.Bitmap {
+	bms, _ := ix.filters(d)
+	slices.SortFunc(bms, func(a, b *roaring.Bitmap) int {
+		ca, cb := a.GetCardinality(), b.GetCardinality()
+		switch {
+		case ca < cb:
+			return -1
+		case ca > cb:
+			return 1
+		}
+		return 0
+	})
+	e := roaring.And(bms[0], bms[1])
+	for _, b := range bms[2:] {
+		if e.IsEmpty() {
+			break
+		}
+		e.And(b)
+	}
+	return e
+}
+
+// explainEmpty names the first filter, in reading order, that leaves no
+// learner.
+func (ix *Index) explainEmpty(d *demandRec) string {
+	bms, what := ix.filters(d)
+	cur := ix.alive.Clone()
+	if cur.IsEmpty() {
+		return "no learners in the index"
+	}
+	for i, b := range bms {
+		next := roaring.And(cur, b)
+		if next.IsEmpty() {
+			if i == 0 {
+				return fmt.Sprintf("no eligible learner: nobody has %s", what[0])
+			}
+			return fmt.Sprintf("no eligible learner: %d learners have %s, but none of them has %s",
+				cur.GetCardinality(), joinAnd(what[:i]), what[i])
+		}
+		cur = next
+	}
+	return ""
+}
+
+func joinAnd(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	s := xs[0]
+	for _, x := range xs[1 : len(xs)-1] {
+		s += ", " + x
+	}
+	return s + " and " + xs[len(xs)-1]
+}
+
+func (ix *Index) rankLearners(d *demandRec, k int, f Fairness) *LearnerRanking {
+	out := &LearnerRanking{DemandID: d.id, Fairness: f}
+	e := ix.eligible(d)
+	out.Eligible = int(e.GetCardinality())
+	if out.Eligible == 0 {
+		out.Explanation = ix.explainEmpty(d)
+		return out
+	}
+	maxBoost := 0.0
+	if f.Enabled {
+		maxBoost = f.MaxBoost
+	}
+	var cands []cand
+	var places []Placement
+	if f.Enabled {
+		newc := roaring.And(e, ix.newcomer)
+		others := roaring.AndNot(e, ix.newcomer)
+		out.EligibleNewcomers = int(newc.GetCardinality())
+		cn := ix.topLearners(newc, d, k, maxBoost)
+		co := ix.topLearners(others, d, k, maxBoost)
+		cands, places = fairMerge(cn, co, k, f.NewcomerShare)
+	} else {
+		out.EligibleNewcomers = int(e.AndCardinality(ix.newcomer))
+		cands = ix.topLearners(e, d, k, 0)
+		places = make([]Placement, len(cands))
+	}
+	out.Matches = make([]LearnerMatch, len(cands))
+	for i, c := range cands {
+		out.Matches[i] = LearnerMatch{
+			LearnerID: c.id,
+			Rank:      i + 1,
+			Newcomer:  ix.newcomer.Contains(c.ref),
+			Placement: places[i],
+			Score:     ix.breakdown(c.ref, d, maxBoost),
+		}
+	}
+	switch {
+	case len(cands) < k:
+		out.Explanation = fmt.Sprintf("only %d learners are eligible", out.Eligible)
+	case f.Enabled && f.NewcomerShare > 0:
+		if need := int(math.Floor(f.NewcomerShare*float64(k) + 1e-9)); out.EligibleNewcomers < need {
+			out.Explanation = fmt.Sprintf("only %d eligible newcomers, fewer than the %d the newcomer share asks for in the top %d", out.EligibleNewcomers, need, k)
+		}
+	}
+	return out
+}
+
+// smallSet is the eligible-set size under which every learner is scored
+// without pruning.
+const smallSet = 4096
+
+// boundSlack absorbs float32 rounding in the precomputed static scores.
+const boundSlack = 1e-6
+
+// topLearners returns the k best slots of e for d, best first. Large sets
+// are scanned level group by level group of one requirement, best first;
+// a learner is scored only if their static part plus the best dynamic part
+// their group allows could still enter the top k.
+func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost float64) []cand {
+	t := newTopK(k)
+	if k == 0 || e.IsEmpty() {
+		return nil
+	}
+	var buf [256]uint32
+	if e.GetCardinality() <= smallSet {
+		it := e.ManyIterator()
+		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+			for _, s := range buf[:n] {
+				t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
+			}
+		}
+		return t.sorted()
+	}
+	primary := d.req[0]
+	for _, r := range d.req[1:] {
+		if r.level < primary.level {
+			primary = r
+		}
+	}
+	var prev *roaring.Bitmap
+	for lv := MaxLevel; lv >= int(primary.level); lv-- {
+		bound := ix.dynamicBound(d, primary, uint8(lv)) + maxBoost + boundSlack
+		if t.full() && float64(ix.maxStatic)+bound < t.worst() {
+			break
+		}
+		cum := e
+		if lv > int(primary.level) {
+			cum = roaring.And(e, ix.levels[primary.skill][lv])
+		}
+		group := cum
+		if prev != nil {
+			group = roaring.AndNot(cum, prev)
+		}
+		prev = cum
+		it := group.ManyIterator()
+		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+			for _, s := range buf[:n] {
+				if t.full() && float64(ix.static[s])+bound < t.worst() {
+					continue
+				}
+				t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
+			}
+		}
+	}
+	return t.sorted()
+}
+
+// fairMerge interleaves the best newcomers and established learners into
+// one list of up to k: at each rank t it takes the better head of the two
+// lists, unless the prefix would hold fewer than floor(share·t) newcomers,
+// in which case it takes the best newcomer left (Geyik et al. 2019,
+// DetGreedy for one protected group with a minimum share).
+func fairMerge(newc, others []cand, k int, share float64) ([]cand, []Placement) {
+	var out []cand
+	var places []Placement
+	i, j, nNew := 0, 0, 0
+	for t := 1; t <= k && (i < len(newc) || j < len(others)); t++ {
+		need := int(math.Floor(share*float64(t) + 1e-9))
+		takeNew := false
+		place := PlacedByScore
+		switch {
+		case i >= len(newc):
+		case j >= len(others):
+			takeNew = true
+		case better(newc[i], others[j]):
+			takeNew = true
+		case nNew < need:
+			takeNew = true
+			place = PlacedByNewcomerShare
+		}
+		if takeNew {
+			out = append(out, newc[i])
+			i++
+			nNew++
+		} else {
+			out = append(out, others[j])
+			j++
+		}
+		places = append(places, place)
+	}
+	return out, places
+}
