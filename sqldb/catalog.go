@@ -1,0 +1,711 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"talentloop"
+)
+
+// FindChains lists the five industry chains with their published program counts.
+func (db *DB) FindChains(ctx context.Context) ([]*talentloop.IndustryChain, error) {
+	rows, err := db.query(ctx, `SELECT c.code, c.name_zh, c.name_en, c.description_zh, c.description_en,
+		(SELECT COUNT(*) FROM programs p WHERE p.chain = c.code AND p.status = 'published')
+		FROM industry_chains c ORDER BY c.position`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*talentloop.IndustryChain
+	for rows.Next() {
+		c := &talentloop.IndustryChain{}
+		if err := rows.Scan(&c.Code, &c.Name.ZH, &c.Name.EN, &c.Description.ZH, &c.Description.EN, &c.Programs); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// FindSkills lists the taxonomy.
+func (db *DB) FindSkills(ctx context.Context) ([]*talentloop.Skill, error) {
+	rows, err := db.query(ctx, `SELECT id, name_zh, name_en, category, chain, levels_json FROM skills ORDER BY chain, category, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*talentloop.Skill
+	for rows.Next() {
+		s := &talentloop.Skill{}
+		var levels string
+		if err := rows.Scan(&s.ID, &s.Name.ZH, &s.Name.EN, &s.Category, &s.Chain, &levels); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(levels), &s.Levels); err != nil {
+			return nil, fmt.Errorf("skill %s: %w", s.ID, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// UpsertSkills writes taxonomy entries, replacing those with the same id.
+func (db *DB) UpsertSkills(ctx context.Context, skills []*talentloop.Skill) error {
+	return db.withTx(ctx, func(tx *Tx) error {
+		for _, s := range skills {
+			if !talentloop.ValidChain(s.Chain) || s.ID == "" || s.Name.ZH == "" {
+				return talentloop.Errorf(talentloop.EINVALID, "err.skill_invalid", s.ID)
+			}
+			levels, _ := json.Marshal(s.Levels)
+			if _, err := tx.exec(ctx, `INSERT INTO skills (id, name_zh, name_en, category, chain, levels_json) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, category = excluded.category, chain = excluded.chain, levels_json = excluded.levels_json`,
+				s.ID, s.Name.ZH, s.Name.EN, s.Category, s.Chain, string(levels)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// skillExists returns a validator over the stored taxonomy.
+func (db *DB) skillExists(ctx context.Context) (func(string) bool, error) {
+	skills, err := db.FindSkills(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]bool, len(skills))
+	for _, s := range skills {
+		known[s.ID] = true
+	}
+	return func(id string) bool { return known[id] }, nil
+}
+
+const programCols = `p.id, p.slug, p.chain, p.title_zh, p.title_en, p.summary_zh, p.summary_en, p.price_fen, p.currency, p.level, p.duration_weeks, p.status, p.occupations_json, p.created_at, p.updated_at`
+
+func scanProgram(row interface{ Scan(...any) error }) (*talentloop.Program, error) {
+	p := &talentloop.Program{}
+	var occ string
+	err := row.Scan(&p.ID, &p.Slug, &p.Chain, &p.Title.ZH, &p.Title.EN, &p.Summary.ZH, &p.Summary.EN, &p.PriceFen, &p.Currency, &p.Level, &p.DurationWeeks, &p.Status, &occ, &p.CreatedAt, &p.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, talentloop.Errorf(talentloop.ENOTFOUND, "err.program_not_found")
+	} else if err != nil {
+		return nil, err
+	}
+	p.Occupations = []talentloop.Occupation{}
+	if err := json.Unmarshal([]byte(occ), &p.Occupations); err != nil {
+		return nil, fmt.Errorf("program %d occupations: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// FindPrograms lists programs by chain and search text, newest last by
+// chain order; drafts only when asked.
+func (db *DB) FindPrograms(ctx context.Context, f talentloop.ProgramFilter) (_ []*talentloop.Program, total int, err error) {
+	defer wrapErr(&err, "FindPrograms")
+	where, args := []string{"1=1"}, []any{}
+	if !f.IncludeDrafts {
+		where = append(where, `p.status = 'published'`)
+	}
+	if f.Chain != "" {
+		where = append(where, `p.chain = ?`)
+		args = append(args, f.Chain)
+	}
+	if f.InstructorID > 0 {
+		where = append(where, `EXISTS (SELECT 1 FROM courses c JOIN course_instructors ci ON ci.course_id = c.id WHERE c.program_id = p.id AND ci.user_id = ?)`)
+		args = append(args, f.InstructorID)
+	}
+	// Each word must appear in a title or summary, in either language.
+	for _, word := range strings.Fields(strings.ToLower(f.Q)) {
+		w := "%" + likeEscape(word) + "%"
+		if w == "%%" {
+			continue
+		}
+		where = append(where, `(lower(p.title_zh) LIKE ? OR lower(p.title_en) LIKE ? OR lower(p.summary_zh) LIKE ? OR lower(p.summary_en) LIKE ?)`)
+		args = append(args, w, w, w, w)
+	}
+	w := strings.Join(where, " AND ")
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM programs p WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := db.query(ctx, `SELECT `+programCols+` FROM programs p JOIN industry_chains ch ON ch.code = p.chain WHERE `+w+
+		` ORDER BY ch.position, p.id LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*talentloop.Program
+	byID := map[int64]*talentloop.Program{}
+	for rows.Next() {
+		p, err := scanProgram(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		p.Skills = []talentloop.SkillLevel{}
+		out = append(out, p)
+		byID[p.ID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	if len(out) > 0 {
+		ids := make([]string, len(out))
+		for i, p := range out {
+			ids[i] = fmt.Sprint(p.ID)
+		}
+		srows, err := db.query(ctx, `SELECT ps.program_id, ps.skill_id, ps.level, s.name_zh, s.name_en FROM program_skills ps JOIN skills s ON s.id = ps.skill_id
+			WHERE ps.program_id IN (`+strings.Join(ids, ",")+`) ORDER BY ps.program_id, ps.level DESC, ps.skill_id`)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer srows.Close()
+		for srows.Next() {
+			var pid int64
+			var s talentloop.SkillLevel
+			if err := srows.Scan(&pid, &s.SkillID, &s.Level, &s.Name.ZH, &s.Name.EN); err != nil {
+				return nil, 0, err
+			}
+			byID[pid].Skills = append(byID[pid].Skills, s)
+		}
+		if err := srows.Err(); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+func (db *DB) skillLevels(ctx context.Context, table, key string, id int64) ([]talentloop.SkillLevel, error) {
+	rows, err := db.query(ctx, `SELECT x.skill_id, x.level, s.name_zh, s.name_en FROM `+table+` x JOIN skills s ON s.id = x.skill_id WHERE x.`+key+` = ? ORDER BY x.level DESC, x.skill_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []talentloop.SkillLevel{}
+	for rows.Next() {
+		var s talentloop.SkillLevel
+		if err := rows.Scan(&s.SkillID, &s.Level, &s.Name.ZH, &s.Name.EN); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// FindProgramByID returns a program with its courses, lessons, projects and
+// instructors.
+func (db *DB) FindProgramByID(ctx context.Context, id int64) (_ *talentloop.Program, err error) {
+	defer wrapErr(&err, "FindProgramByID(%d)", id)
+	p, err := scanProgram(db.queryRow(ctx, `SELECT `+programCols+` FROM programs p WHERE p.id = ?`, id))
+	if err != nil {
+		return nil, err
+	}
+	if p.Skills, err = db.skillLevels(ctx, "program_skills", "program_id", id); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT id FROM courses WHERE program_id = ? ORDER BY position, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	var courseIDs []int64
+	for rows.Next() {
+		var cid int64
+		if err := rows.Scan(&cid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		courseIDs = append(courseIDs, cid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	p.Courses = []*talentloop.Course{}
+	for _, cid := range courseIDs {
+		c, err := db.FindCourseByID(ctx, cid)
+		if err != nil {
+			return nil, err
+		}
+		p.Courses = append(p.Courses, c)
+	}
+	return p, nil
+}
+
+func programArgs(p *talentloop.Program) []any {
+	occ, _ := json.Marshal(p.Occupations)
+	if p.Occupations == nil {
+		occ = []byte("[]")
+	}
+	return []any{p.Slug, p.Chain, p.Title.ZH, p.Title.EN, p.Summary.ZH, p.Summary.EN, p.PriceFen, p.Currency, p.Level, p.DurationWeeks, p.Status, string(occ)}
+}
+
+func (tx *Tx) setSkills(ctx context.Context, table, key string, id int64, skills []talentloop.SkillLevel) error {
+	if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE `+key+` = ?`, id); err != nil {
+		return err
+	}
+	for _, s := range skills {
+		if _, err := tx.exec(ctx, `INSERT INTO `+table+` (`+key+`, skill_id, level) VALUES (?, ?, ?)`, id, s.SkillID, s.Level); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateProgram validates and stores a new program with its skills.
+func (db *DB) CreateProgram(ctx context.Context, actorID int64, p *talentloop.Program) error {
+	known, err := db.skillExists(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(known); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		now := db.now()
+		id, err := tx.insert(ctx, `INSERT INTO programs (slug, chain, title_zh, title_en, summary_zh, summary_en, price_fen, currency, level, duration_weeks, status, occupations_json, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(programArgs(p), now, now)...)
+		if isUnique(err) {
+			return &talentloop.Error{Code: talentloop.ECONFLICT, Message: "err.slug_taken", Fields: map[string]string{"slug": "err.slug_taken"}}
+		} else if err != nil {
+			return err
+		}
+		p.ID, p.CreatedAt, p.UpdatedAt = id, now, now
+		if err := tx.setSkills(ctx, "program_skills", "program_id", id, p.Skills); err != nil {
+			return err
+		}
+		return tx.change(ctx, actorID, "program.create", fmt.Sprintf("program:%d %s", id, p.Title.ZH))
+	})
+}
+
+// UpdateProgram replaces a program's fields and skills.
+func (db *DB) UpdateProgram(ctx context.Context, actorID int64, p *talentloop.Program) error {
+	known, err := db.skillExists(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(known); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		now := db.now()
+		res, err := tx.exec(ctx, `UPDATE programs SET slug = ?, chain = ?, title_zh = ?, title_en = ?, summary_zh = ?, summary_en = ?, price_fen = ?, currency = ?, level = ?, duration_weeks = ?, status = ?, occupations_json = ?, updated_at = ?
+			WHERE id = ?`, append(programArgs(p), now, p.ID)...)
+		if isUnique(err) {
+			return &talentloop.Error{Code: talentloop.ECONFLICT, Message: "err.slug_taken", Fields: map[string]string{"slug": "err.slug_taken"}}
+		} else if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return talentloop.Errorf(talentloop.ENOTFOUND, "err.program_not_found")
+		}
+		p.UpdatedAt = now
+		if err := tx.setSkills(ctx, "program_skills", "program_id", p.ID, p.Skills); err != nil {
+			return err
+		}
+		return tx.change(ctx, actorID, "program.update", fmt.Sprintf("program:%d %s (%s)", p.ID, p.Title.ZH, p.Status))
+	})
+}
+
+// FindCourseByID returns a course with its lessons, projects and instructors.
+func (db *DB) FindCourseByID(ctx context.Context, id int64) (_ *talentloop.Course, err error) {
+	defer wrapErr(&err, "FindCourseByID(%d)", id)
+	c := &talentloop.Course{}
+	err = db.queryRow(ctx, `SELECT id, program_id, position, title_zh, title_en, summary_zh, summary_en, required FROM courses WHERE id = ?`, id).
+		Scan(&c.ID, &c.ProgramID, &c.Position, &c.Title.ZH, &c.Title.EN, &c.Summary.ZH, &c.Summary.EN, &c.Required)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, talentloop.Errorf(talentloop.ENOTFOUND, "err.course_not_found")
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT `+lessonCols+` FROM lessons WHERE course_id = ? ORDER BY position, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	c.Lessons = []*talentloop.Lesson{}
+	for rows.Next() {
+		l, err := scanLesson(rows)
+		if err != nil {
+			return nil, err
+		}
+		c.Lessons = append(c.Lessons, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	prows, err := db.query(ctx, `SELECT id FROM projects WHERE course_id = ? ORDER BY position, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	var pids []int64
+	for prows.Next() {
+		var pid int64
+		if err := prows.Scan(&pid); err != nil {
+			prows.Close()
+			return nil, err
+		}
+		pids = append(pids, pid)
+	}
+	prows.Close()
+	c.Projects = []*talentloop.Project{}
+	for _, pid := range pids {
+		p, err := db.FindProjectByID(ctx, pid)
+		if err != nil {
+			return nil, err
+		}
+		c.Projects = append(c.Projects, p)
+	}
+	irows, err := db.query(ctx, instructorSelect+` JOIN course_instructors ci ON ci.user_id = u.id WHERE ci.course_id = ? ORDER BY u.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer irows.Close()
+	c.Instructors = []talentloop.InstructorProfile{}
+	for irows.Next() {
+		p, err := scanInstructor(irows)
+		if err != nil {
+			return nil, err
+		}
+		c.Instructors = append(c.Instructors, *p)
+	}
+	return c, irows.Err()
+}
+
+// nextPosition returns the position after the last child of parent.
+func (tx *Tx) nextPosition(ctx context.Context, table, key string, parent int64) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM `+table+` WHERE `+key+` = ?`, parent).Scan(&n)
+	return n, err
+}
+
+// CreateCourse adds a course at the end of its program (or at Position).
+func (db *DB) CreateCourse(ctx context.Context, actorID int64, c *talentloop.Course) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		if c.Position <= 0 {
+			pos, err := tx.nextPosition(ctx, "courses", "program_id", c.ProgramID)
+			if err != nil {
+				return err
+			}
+			c.Position = pos
+		}
+		now := db.now()
+		id, err := tx.insert(ctx, `INSERT INTO courses (program_id, position, title_zh, title_en, summary_zh, summary_en, required, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ProgramID, c.Position, c.Title.ZH, c.Title.EN, c.Summary.ZH, c.Summary.EN, c.Required, now, now)
+		if isForeignKey(err) {
+			return talentloop.Errorf(talentloop.ENOTFOUND, "err.program_not_found")
+		} else if err != nil {
+			return err
+		}
+		c.ID = id
+		return tx.change(ctx, actorID, "course.create", fmt.Sprintf("course:%d %s", id, c.Title.ZH))
+	})
+}
+
+// UpdateCourse replaces a course's fields.
+func (db *DB) UpdateCourse(ctx context.Context, actorID int64, c *talentloop.Course) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE courses SET position = ?, title_zh = ?, title_en = ?, summary_zh = ?, summary_en = ?, required = ?, updated_at = ? WHERE id = ?`,
+			c.Position, c.Title.ZH, c.Title.EN, c.Summary.ZH, c.Summary.EN, c.Required, db.now(), c.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return talentloop.Errorf(talentloop.ENOTFOUND, "err.course_not_found")
+		}
+		return tx.change(ctx, actorID, "course.update", fmt.Sprintf("course:%d %s", c.ID, c.Title.ZH))
+	})
+}
+
+// SetCourseInstructors replaces who teaches a course; each must hold the
+// instructor role.
+func (db *DB) SetCourseInstructors(ctx context.Context, actorID, courseID int64, userIDs []int64) error {
+	return db.withTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM courses WHERE id = ?`, courseID).Scan(&n); err != nil {
+			return err
+		} else if n == 0 {
+			return talentloop.Errorf(talentloop.ENOTFOUND, "err.course_not_found")
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM course_instructors WHERE course_id = ?`, courseID); err != nil {
+			return err
+		}
+		for _, uid := range userIDs {
+			var ok int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM user_roles WHERE user_id = ? AND role = 'instructor'`, uid).Scan(&ok); err != nil {
+				return err
+			}
+			if ok == 0 {
+				return talentloop.Invalid(map[string]string{"instructors": "err.not_instructor"})
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO course_instructors (course_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, courseID, uid); err != nil {
+				return err
+			}
+		}
+		return tx.change(ctx, actorID, "course.instructors", fmt.Sprintf("course:%d %v", courseID, userIDs))
+	})
+}
+
+// IsCourseInstructor reports whether a user teaches a course.
+func (db *DB) IsCourseInstructor(ctx context.Context, courseID, userID int64) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM course_instructors WHERE course_id = ? AND user_id = ?`, courseID, userID).Scan(&n)
+	return n > 0, err
+}
+
+const lessonCols = `id, course_id, position, title_zh, title_en, body_zh, body_en, video_url, minutes, required`
+
+func scanLesson(row interface{ Scan(...any) error }) (*talentloop.Lesson, error) {
+	l := &talentloop.Lesson{}
+	err := row.Scan(&l.ID, &l.CourseID, &l.Position, &l.Title.ZH, &l.Title.EN, &l.Body.ZH, &l.Body.EN, &l.VideoURL, &l.Minutes, &l.Required)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, talentloop.Errorf(talentloop.ENOTFOUND, "err.lesson_not_found")
+	}
+	return l, err
+}
+
+// FindLessonByID returns a lesson or ENOTFOUND.
+func (db *DB) FindLessonByID(ctx context.Context, id int64) (*talentloop.Lesson, error) {
+	return scanLesson(db.queryRow(ctx, `SELECT `+lessonCols+` FROM lessons WHERE id = ?`, id))
+}
+
+// CreateLesson adds a lesson at the end of its course (or at Position).
+func (db *DB) CreateLesson(ctx context.Context, actorID int64, l *talentloop.Lesson) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		if l.Position <= 0 {
+			pos, err := tx.nextPosition(ctx, "lessons", "course_id", l.CourseID)
+			if err != nil {
+				return err
+			}
+			l.Position = pos
+		}
+		now := db.now()
+		id, err := tx.insert(ctx, `INSERT INTO lessons (course_id, position, title_zh, title_en, body_zh, body_en, video_url, minutes, required, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.CourseID, l.Position, l.Title.ZH, l.Title.EN, l.Body.ZH, l.Body.EN, l.VideoURL, l.Minutes, l.Required, now, now)
+		if isForeignKey(err) {
+			return talentloop.Errorf(talentloop.ENOTFOUND, "err.course_not_found")
+		} else if err != nil {
+			return err
+		}
+		l.ID = id
+		return tx.change(ctx, actorID, "lesson.create", fmt.Sprintf("lesson:%d %s", id, l.Title.ZH))
+	})
+}
+
+// UpdateLesson replaces a lesson's fields.
+func (db *DB) UpdateLesson(ctx context.Context, actorID int64, l *talentloop.Lesson) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE lessons SET position = ?, title_zh = ?, title_en = ?, body_zh = ?, body_en = ?, video_url = ?, minutes = ?, required = ?, updated_at = ? WHERE id = ?`,
+			l.Position, l.Title.ZH, l.Title.EN, l.Body.ZH, l.Body.EN, l.VideoURL, l.Minutes, l.Required, db.now(), l.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return talentloop.Errorf(talentloop.ENOTFOUND, "err.lesson_not_found")
+		}
+		return tx.change(ctx, actorID, "lesson.update", fmt.Sprintf("lesson:%d %s", l.ID, l.Title.ZH))
+	})
+}
+
+const projectCols = `p.id, p.course_id, p.position, p.company_id, c.name_zh, c.name_en, p.title_zh, p.title_en, p.real_work_zh, p.real_work_en, p.brief_zh, p.brief_en,
+	p.deliverables_zh, p.deliverables_en, p.level, p.pass_mark, p.required, p.rubric_version, r.criteria_json`
+
+const projectFrom = ` FROM projects p JOIN companies c ON c.id = p.company_id JOIN rubrics r ON r.project_id = p.id AND r.version = p.rubric_version`
+
+func scanProject(row interface{ Scan(...any) error }) (*talentloop.Project, error) {
+	p := &talentloop.Project{}
+	var criteria string
+	err := row.Scan(&p.ID, &p.CourseID, &p.Position, &p.CompanyID, &p.Company.ZH, &p.Company.EN, &p.Title.ZH, &p.Title.EN, &p.RealWork.ZH, &p.RealWork.EN,
+		&p.Brief.ZH, &p.Brief.EN, &p.Deliverables.ZH, &p.Deliverables.EN, &p.Level, &p.PassMark, &p.Required, &p.Rubric.Version, &criteria)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, talentloop.Errorf(talentloop.ENOTFOUND, "err.project_not_found")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(criteria), &p.Rubric.Criteria); err != nil {
+		return nil, fmt.Errorf("project %d rubric: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// FindProjectByID returns a project with its skills and current rubric.
+func (db *DB) FindProjectByID(ctx context.Context, id int64) (*talentloop.Project, error) {
+	p, err := scanProject(db.queryRow(ctx, `SELECT `+projectCols+projectFrom+` WHERE p.id = ?`, id))
+	if err != nil {
+		return nil, err
+	}
+	p.Skills, err = db.skillLevels(ctx, "project_skills", "project_id", id)
+	return p, err
+}
+
+// FindProjects lists projects, of one company when companyID > 0.
+func (db *DB) FindProjects(ctx context.Context, companyID int64) ([]*talentloop.Project, error) {
+	q, args := `SELECT `+projectCols+projectFrom, []any{}
+	if companyID > 0 {
+		q += ` WHERE p.company_id = ?`
+		args = append(args, companyID)
+	}
+	rows, err := db.query(ctx, q+` ORDER BY p.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*talentloop.Project
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for _, p := range out {
+		if p.Skills, err = db.skillLevels(ctx, "project_skills", "project_id", p.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CreateProject stores a project with its skills and rubric version 1.
+func (db *DB) CreateProject(ctx context.Context, actorID int64, p *talentloop.Project) error {
+	known, err := db.skillExists(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(known); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		if p.Position <= 0 {
+			pos, err := tx.nextPosition(ctx, "projects", "course_id", p.CourseID)
+			if err != nil {
+				return err
+			}
+			p.Position = pos
+		}
+		now := db.now()
+		p.Rubric.Version = 1
+		id, err := tx.insert(ctx, `INSERT INTO projects (course_id, position, company_id, title_zh, title_en, real_work_zh, real_work_en, brief_zh, brief_en, deliverables_zh, deliverables_en, level, pass_mark, required, rubric_version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.CourseID, p.Position, p.CompanyID, p.Title.ZH, p.Title.EN, p.RealWork.ZH, p.RealWork.EN, p.Brief.ZH, p.Brief.EN, p.Deliverables.ZH, p.Deliverables.EN,
+			p.Level, p.PassMark, p.Required, 1, now, now)
+		if isForeignKey(err) {
+			return talentloop.Invalid(map[string]string{"course_id": "err.course_not_found", "company_id": "err.unknown_company"})
+		} else if err != nil {
+			return err
+		}
+		p.ID = id
+		criteria, _ := json.Marshal(p.Rubric.Criteria)
+		if _, err := tx.exec(ctx, `INSERT INTO rubrics (project_id, version, criteria_json, created_at) VALUES (?, 1, ?, ?)`, id, string(criteria), now); err != nil {
+			return err
+		}
+		if err := tx.setSkills(ctx, "project_skills", "project_id", id, p.Skills); err != nil {
+			return err
+		}
+		return tx.change(ctx, actorID, "project.create", fmt.Sprintf("project:%d %s", id, p.Title.ZH))
+	})
+}
+
+// UpdateProject replaces a project's fields. A changed rubric becomes a new
+// version, so reviews keep the rubric they were made with.
+func (db *DB) UpdateProject(ctx context.Context, actorID int64, p *talentloop.Project) error {
+	known, err := db.skillExists(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(known); err != nil {
+		return err
+	}
+	criteria, _ := json.Marshal(p.Rubric.Criteria)
+	return db.withTx(ctx, func(tx *Tx) error {
+		var version int
+		var current string
+		err := tx.queryRow(ctx, `SELECT p.rubric_version, r.criteria_json FROM projects p JOIN rubrics r ON r.project_id = p.id AND r.version = p.rubric_version WHERE p.id = ?`, p.ID).Scan(&version, &current)
+		if errors.Is(err, sql.ErrNoRows) {
+			return talentloop.Errorf(talentloop.ENOTFOUND, "err.project_not_found")
+		} else if err != nil {
+			return err
+		}
+		now := db.now()
+		if current != string(criteria) {
+			version++
+			if _, err := tx.exec(ctx, `INSERT INTO rubrics (project_id, version, criteria_json, created_at) VALUES (?, ?, ?, ?)`, p.ID, version, string(criteria), now); err != nil {
+				return err
+			}
+		}
+		p.Rubric.Version = version
+		_, err = tx.exec(ctx, `UPDATE projects SET position = ?, company_id = ?, title_zh = ?, title_en = ?, real_work_zh = ?, real_work_en = ?, brief_zh = ?, brief_en = ?, deliverables_zh = ?, deliverables_en = ?,
+			level = ?, pass_mark = ?, required = ?, rubric_version = ?, updated_at = ? WHERE id = ?`,
+			p.Position, p.CompanyID, p.Title.ZH, p.Title.EN, p.RealWork.ZH, p.RealWork.EN, p.Brief.ZH, p.Brief.EN, p.Deliverables.ZH, p.Deliverables.EN,
+			p.Level, p.PassMark, p.Required, version, now, p.ID)
+		if isForeignKey(err) {
+			return talentloop.Invalid(map[string]string{"company_id": "err.unknown_company"})
+		} else if err != nil {
+			return err
+		}
+		if err := tx.setSkills(ctx, "project_skills", "project_id", p.ID, p.Skills); err != nil {
+			return err
+		}
+		return tx.change(ctx, actorID, "project.update", fmt.Sprintf("project:%d %s (rubric v%d)", p.ID, p.Title.ZH, version))
+	})
+}
+
+// Counts summarises the catalog for the operator dashboard.
+func (db *DB) Counts(ctx context.Context) (*talentloop.CatalogCounts, error) {
+	c := &talentloop.CatalogCounts{}
+	err := db.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM programs),
+		(SELECT COUNT(*) FROM programs WHERE status = 'published'),
+		(SELECT COUNT(*) FROM courses),
+		(SELECT COUNT(*) FROM lessons),
+		(SELECT COUNT(*) FROM projects),
+		(SELECT COUNT(*) FROM skills),
+		(SELECT COUNT(*) FROM companies),
+		(SELECT COUNT(*) FROM user_roles WHERE role = 'learner')`).
+		Scan(&c.Programs, &c.Published, &c.Courses, &c.Lessons, &c.Projects, &c.Skills, &c.Companies, &c.Learners)
+	return c, err
+}
+
+// RecentChanges returns the newest audit-trail entries.
+func (db *DB) RecentChanges(ctx context.Context, limit int) ([]*talentloop.Change, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 20
+	}
+	rows, err := db.query(ctx, `SELECT ch.id, COALESCE(ch.actor_id, 0), COALESCE(u.name, ''), ch.action, ch.subject, ch.at FROM changes ch LEFT JOIN users u ON u.id = ch.actor_id ORDER BY ch.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*talentloop.Change
+	for rows.Next() {
+		c := &talentloop.Change{}
+		if err := rows.Scan(&c.ID, &c.ActorID, &c.ActorName, &c.Action, &c.Subject, &c.At); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
