@@ -21,8 +21,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	"talentloop"
 	_ "modernc.org/sqlite"             // registers "sqlite"
+	"talentloop"
 )
 
 //go:embed migrations/*.sql
