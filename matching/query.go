@@ -225,7 +225,7 @@ func (ix *Index) rankLearners(d *demandRec, k int, f Fairness) *LearnerRanking {
 
 // smallSet is the eligible-set size under which every learner is scored
 // without pruning.
-const smallSet = 4096
+var smallSet uint64 = 4096
 
 // boundSlack absorbs float32 rounding in the precomputed static scores.
 const boundSlack = 1e-6

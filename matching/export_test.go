@@ -1,0 +1,9 @@
+package matching
+
+// SetSmallSet changes the eligible-set size under which rankings skip
+// pruning, so tests can exercise both paths; it returns a restore func.
+func SetSmallSet(n uint64) func() {
+	old := smallSet
+	smallSet = n
+	return func() { smallSet = old }
+}
