@@ -93,11 +93,11 @@ func (ix *Index) filters(d *demandRec) ([]*roaring.Bitmap, []string) {
 	var what []string
 	for _, r := range d.req {
 		bms = append(bms, ix.levels[r.skill][r.level])
-		what = append(what, fmt.Sprintf("%s at level ≥ %d", ix.skillNames[r.skill], r.level))
+		what = append(what, fmt.Sprintf("has %s at level ≥ %d", ix.skillNames[r.skill], r.level))
 	}
 	for _, p := range d.certs {
 		bms = append(bms, ix.certs[p])
-		what = append(what, fmt.Sprintf("a valid %s certificate", ix.programNames[p]))
+		what = append(what, fmt.Sprintf("holds a valid %s certificate", ix.programNames[p]))
 	}
 	if !d.remote {
 		if d.city == noCity {
@@ -109,10 +109,10 @@ func (ix *Index) filters(d *demandRec) ([]*roaring.Bitmap, []string) {
 	}
 	if d.kind == Gig {
 		bms = append(bms, ix.open)
-		what = append(what, "available with capacity left for a gig order")
+		what = append(what, "is available with capacity left for a gig order")
 	} else {
 		bms = append(bms, ix.available)
-		what = append(what, "available for work")
+		what = append(what, "is available for work")
 	}
 	return bms, what
 }
@@ -152,9 +152,9 @@ func (ix *Index) explainEmpty(d *demandRec) string {
 		next := roaring.And(cur, b)
 		if next.IsEmpty() {
 			if i == 0 {
-				return fmt.Sprintf("no eligible learner: nobody has %s", what[0])
+				return fmt.Sprintf("no eligible learner: nobody %s", what[0])
 			}
-			return fmt.Sprintf("no eligible learner: %d learners have %s, but none of them has %s",
+			return fmt.Sprintf("no eligible learner: %d learners pass (%s), but none of them %s",
 				cur.GetCardinality(), joinAnd(what[:i]), what[i])
 		}
 		cur = next

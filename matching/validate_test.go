@@ -117,9 +117,9 @@ func TestEmptyResultsAreExplained(t *testing.T) {
 		{"level too high", matching.Demand{ID: 2, Required: []matching.Requirement{{Skill: "visual-art/illustration", Level: 5}}, Seats: 1, Remote: true},
 			"no eligible learner: nobody has visual-art/illustration at level ≥ 5"},
 		{"certificate", matching.Demand{ID: 3, Required: []matching.Requirement{{Skill: "visual-art/illustration", Level: 2}}, Certificates: []string{"visual-art/program-1"}, Seats: 1, Remote: true},
-			"no eligible learner: 2 learners have visual-art/illustration at level ≥ 2, but none of them has a valid visual-art/program-1 certificate"},
+			"no eligible learner: 2 learners pass (has visual-art/illustration at level ≥ 2), but none of them holds a valid visual-art/program-1 certificate"},
 		{"city", matching.Demand{ID: 4, Required: []matching.Requirement{{Skill: "visual-art/illustration", Level: 2}}, Seats: 1, City: "chengdu"},
-			"no eligible learner: 2 learners have visual-art/illustration at level ≥ 2, but none of them has works in chengdu"},
+			"no eligible learner: 2 learners pass (has visual-art/illustration at level ≥ 2), but none of them works in chengdu"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
