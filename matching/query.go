@@ -318,3 +318,25 @@ func fairMerge(newc, others []cand, k int, share float64) ([]cand, []Placement) 
 	}
 	return out, places
 }
+
+// EligibleLearners returns the ids of every learner who passes the hard
+// filters of d, unranked: the population a ranking is drawn from, for
+// audits and reports.
+func (ix *Index) EligibleLearners(d Demand) ([]int64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	rec, err := ix.compileDemand(&d)
+	if err != nil {
+		return nil, err
+	}
+	e := ix.eligible(rec)
+	out := make([]int64, 0, e.GetCardinality())
+	it := e.ManyIterator()
+	var buf [256]uint32
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		for _, s := range buf[:n] {
+			out = append(out, ix.ids[s])
+		}
+	}
+	return out, nil
+}
