@@ -8,7 +8,9 @@ package demo
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"talentloop"
@@ -177,13 +179,15 @@ func (l *loader) load(skills []*talentloop.Skill, learners []*talentloop.User) e
 			operator = p
 		}
 	}
-	op, _, err := l.ensureUser(operator.user(), operator.Roles, 0)
+	op, created, err := l.ensureUser(operator.user(), operator.Roles, 0)
 	if err != nil {
 		return err
 	}
 	l.actor = op.ID
 	l.people[operator.Key] = op
-	l.s.Accounts++
+	if created {
+		l.s.Accounts++
+	}
 	l.step("operator")
 
 	if err := l.catalog.UpsertSkills(ctx, skills); err != nil {
@@ -229,13 +233,9 @@ func (l *loader) load(skills []*talentloop.Skill, learners []*talentloop.User) e
 	}
 
 	// Programs.
-	found, _, err := l.catalog.FindPrograms(ctx, talentloop.ProgramFilter{IncludeDrafts: true, Limit: 10000})
+	have, err := l.programSlugs()
 	if err != nil {
 		return err
-	}
-	have := map[string]bool{}
-	for _, p := range found {
-		have[p.Slug] = true
 	}
 	for _, ps := range l.content.Programs {
 		if have[ps.Slug] {
@@ -248,18 +248,70 @@ func (l *loader) load(skills []*talentloop.Skill, learners []*talentloop.User) e
 		}
 	}
 
-	// Learners.
-	for _, u := range learners {
-		_, created, err := l.ensureUser(u, u.Roles, 0)
-		if err != nil {
-			return err
-		}
-		if created {
-			l.s.Learners++
-		}
-		l.step("learners")
+	if err := l.learners(learners); err != nil {
+		return err
 	}
 	return l.person(marker)
+}
+
+// programSlugs returns the slugs of the programs that exist, drafts
+// included.
+func (l *loader) programSlugs() (map[string]bool, error) {
+	have := map[string]bool{}
+	for offset := 0; ; {
+		page, total, err := l.catalog.FindPrograms(l.ctx, talentloop.ProgramFilter{IncludeDrafts: true, Limit: 200, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range page {
+			have[p.Slug] = true
+		}
+		offset += len(page)
+		if len(page) == 0 || offset >= total {
+			return have, nil
+		}
+	}
+}
+
+// learners creates the generated learners, a few at a time: most of the
+// work is hashing their passwords, which runs in parallel.
+func (l *loader) learners(users []*talentloop.User) error {
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	jobs := make(chan *talentloop.User)
+	for range max(1, min(runtime.GOMAXPROCS(0), 4)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range jobs {
+				_, created, err := l.ensureUser(u, u.Roles, 0)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				if created {
+					l.s.Learners++
+				}
+				l.step("learners")
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, u := range users {
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break
+		}
+		jobs <- u
+	}
+	close(jobs)
+	wg.Wait()
+	return first
 }
 
 // person creates a named account with its roles and, for an instructor,
