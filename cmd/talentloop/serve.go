@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"talentloop/demo"
+	"talentloop/sqldb"
+	"talentloop/web"
+)
+
+// openDB opens and, unless told not to, migrates the database.
+func openDB(ctx context.Context, dsn string, migrate bool, logger *slog.Logger) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.Logger = logger
+	if migrate {
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [flags]", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	dsn := fs.String("db", defaultDB, "SQLite file path or postgres:// URL")
+	loadDemo := fs.Bool("demo", false, "load the demo data set into an empty database and print the demo accounts")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start")
+	baseURL := fs.String("base-url", "", "public URL of the site, e.g. https://talentloop.example (default: the request's host)")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set automatically when served over TLS)")
+	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (behind a load balancer)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logFormat := fs.String("log-format", "text", "text or json")
+	maxBody := fs.Int64("max-body-bytes", 1<<20, "largest accepted request body")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, *logLevel, *logFormat)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := openDB(ctx, *dsn, !*noMigrate, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var summary *demo.Summary
+	if *loadDemo {
+		summary, err = demo.Load(ctx, db, db, demo.Options{Progress: progressBar(stderr, "demo data")})
+		if err != nil {
+			return err
+		}
+	}
+
+	srv, err := web.NewServer(db, db, db, db, logger, web.Config{BaseURL: strings.TrimRight(*baseURL, "/"), SecureCookies: *secure,
+		TrustProxy: *trustProxy, MaxBodyBytes: *maxBody, Version: version})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	url := "http://" + ln.Addr().String()
+	logger.Info("talentloop serving", "url", url, "database", db.Dialect.String(), "version", version)
+	fmt.Fprintf(stdout, "talentloop %s is running at %s (database: %s)\n", version, url, db.Dialect)
+	if summary != nil {
+		fmt.Fprint(stdout, summary.String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", "migrate [--db DSN]", stderr)
+	dsn := fs.String("db", defaultDB, "SQLite file path or postgres:// URL")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, false, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	return nil
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "demo [--db DSN] [--force]", stderr)
+	dsn := fs.String("db", defaultDB, "SQLite file path or postgres:// URL")
+	force := fs.Bool("force", false, "load even when the database holds non-demo users")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, true, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	summary, err := demo.Load(ctx, db, db, demo.Options{Force: *force, Progress: progressBar(stderr, "demo data")})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, summary.String())
+	return nil
+}
+
+// progressBar draws a one-line bar on w, ending the line at completion.
+func progressBar(w io.Writer, label string) func(done, total int, what string) {
+	last := time.Time{}
+	return func(done, total int, what string) {
+		if total <= 0 {
+			return
+		}
+		if done < total && time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		const width = 30
+		filled := done * width / total
+		fmt.Fprintf(w, "\r%s [%s%s] %3d%% %-40.40s", label, strings.Repeat("█", filled), strings.Repeat("·", width-filled), done*100/total, what)
+		if done >= total {
+			fmt.Fprintln(w)
+		}
+	}
+}

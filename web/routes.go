@@ -1,0 +1,158 @@
+package web
+
+import (
+	"net/http"
+
+	"talentloop"
+)
+
+// access says who may call a route.
+type access struct {
+	public bool              // anyone, signed in or not
+	roles  []talentloop.Role // nil with public false: any signed-in user
+}
+
+var (
+	public   = access{public: true}
+	signedIn = access{}
+)
+
+func roles(r ...talentloop.Role) access { return access{roles: r} }
+
+// check returns nil when u may call the route, EUNAUTHORIZED when nobody is
+// signed in, and EFORBIDDEN when the user lacks every role the route takes.
+func (a access) check(u *talentloop.User) error {
+	if a.public {
+		return nil
+	}
+	if u == nil {
+		return talentloop.Errorf(talentloop.EUNAUTHORIZED, "err.login_required")
+	}
+	if len(a.roles) == 0 || u.HasAnyRole(a.roles...) {
+		return nil
+	}
+	return talentloop.Errorf(talentloop.EFORBIDDEN, "err.forbidden")
+}
+
+// route is one entry of the route table.
+type route struct {
+	method  string
+	pattern string
+	access  access
+	api     bool
+	handler func(w http.ResponseWriter, r *http.Request) error
+}
+
+const (
+	learner    = talentloop.RoleLearner
+	instructor = talentloop.RoleInstructor
+	partner    = talentloop.RolePartner
+	counsellor = talentloop.RoleCounsellor
+	operator   = talentloop.RoleOperator
+)
+
+// routeTable lists every route of the site in one place, with who may call
+// it. Ownership rules (an instructor edits only their own courses) are
+// checked in the handlers on top of these roles.
+func (s *Server) routeTable() []*route {
+	ui := func(method, pattern string, a access, h func(http.ResponseWriter, *http.Request) error) *route {
+		return &route{method: method, pattern: pattern, access: a, handler: h}
+	}
+	api := func(method, pattern string, a access, h func(http.ResponseWriter, *http.Request) error) *route {
+		return &route{method: method, pattern: pattern, access: a, api: true, handler: h}
+	}
+	catalogEditors := roles(operator, instructor)
+	return []*route{
+		// Operations.
+		ui("GET", "/healthz", public, s.handleHealth),
+		ui("GET", "/metrics", public, s.handleMetrics),
+		ui("GET", "/static/", public, s.handleStatic),
+
+		// Public pages.
+		ui("GET", "/{$}", public, s.handleHome),
+		ui("GET", "/lang/{lang}", public, s.handleLang),
+		ui("GET", "/chains/{code}", public, s.handleChain),
+		ui("GET", "/programs", public, s.handlePrograms),
+		ui("GET", "/programs/{id}", public, s.handleProgram),
+		ui("GET", "/courses/{id}", public, s.handleCourse),
+		ui("GET", "/lessons/{id}", public, s.handleLesson),
+		ui("GET", "/projects/{id}", public, s.handleProject),
+		ui("GET", "/skills", public, s.handleSkills),
+
+		// Accounts.
+		ui("GET", "/register", public, s.handleRegisterForm),
+		ui("POST", "/register", public, s.handleRegister),
+		ui("GET", "/login", public, s.handleLoginForm),
+		ui("POST", "/login", public, s.handleLogin),
+		ui("POST", "/logout", signedIn, s.handleLogout),
+		ui("GET", "/dashboard", signedIn, s.handleDashboard),
+		ui("GET", "/account", signedIn, s.handleAccount),
+		ui("POST", "/account/password", signedIn, s.handleAccountPassword),
+		ui("POST", "/account/tokens", signedIn, s.handleAccountTokenCreate),
+		ui("POST", "/account/tokens/{id}/revoke", signedIn, s.handleAccountTokenRevoke),
+		ui("POST", "/account/profile", roles(instructor), s.handleAccountProfile),
+
+		// Operators manage people and companies.
+		ui("GET", "/admin/users", roles(operator, counsellor), s.handleAdminUsers),
+		ui("GET", "/admin/users/new", roles(operator), s.handleAdminUserNew),
+		ui("POST", "/admin/users", roles(operator), s.handleAdminUserCreate),
+		ui("GET", "/admin/users/{id}", roles(operator), s.handleAdminUser),
+		ui("POST", "/admin/users/{id}/roles", roles(operator), s.handleAdminUserRoles),
+		ui("POST", "/admin/users/{id}/password", roles(operator), s.handleAdminUserPassword),
+		ui("GET", "/admin/companies", roles(operator), s.handleAdminCompanies),
+		ui("POST", "/admin/companies", roles(operator), s.handleAdminCompanyCreate),
+
+		// Catalog editing: operators everything, instructors their own courses.
+		ui("GET", "/admin/programs", catalogEditors, s.handleAdminPrograms),
+		ui("GET", "/admin/programs/new", roles(operator), s.handleProgramNew),
+		ui("POST", "/admin/programs", roles(operator), s.handleProgramCreate),
+		ui("GET", "/admin/programs/{id}/edit", roles(operator), s.handleProgramEdit),
+		ui("POST", "/admin/programs/{id}", roles(operator), s.handleProgramUpdate),
+		ui("GET", "/admin/programs/{id}/courses/new", roles(operator), s.handleCourseNew),
+		ui("POST", "/admin/programs/{id}/courses", roles(operator), s.handleCourseCreate),
+		ui("GET", "/admin/courses/{id}/edit", catalogEditors, s.handleCourseEdit),
+		ui("POST", "/admin/courses/{id}", catalogEditors, s.handleCourseUpdate),
+		ui("GET", "/admin/courses/{id}/lessons/new", catalogEditors, s.handleLessonNew),
+		ui("POST", "/admin/courses/{id}/lessons", catalogEditors, s.handleLessonCreate),
+		ui("GET", "/admin/lessons/{id}/edit", catalogEditors, s.handleLessonEdit),
+		ui("POST", "/admin/lessons/{id}", catalogEditors, s.handleLessonUpdate),
+		ui("GET", "/admin/courses/{id}/projects/new", catalogEditors, s.handleProjectNew),
+		ui("POST", "/admin/courses/{id}/projects", catalogEditors, s.handleProjectCreate),
+		ui("GET", "/admin/projects/{id}/edit", catalogEditors, s.handleProjectEdit),
+		ui("POST", "/admin/projects/{id}", catalogEditors, s.handleProjectUpdate),
+
+		// JSON API.
+		api("GET", "/api/v1/openapi.json", public, s.apiOpenAPI),
+		api("POST", "/api/v1/auth/token", public, s.apiToken),
+		api("POST", "/api/v1/users", public, s.apiRegister),
+		api("GET", "/api/v1/me", signedIn, s.apiMe),
+		api("POST", "/api/v1/me/password", signedIn, s.apiMePassword),
+		api("GET", "/api/v1/me/tokens", signedIn, s.apiMeTokens),
+		api("DELETE", "/api/v1/me/tokens/{id}", signedIn, s.apiMeTokenRevoke),
+		api("PUT", "/api/v1/me/instructor-profile", roles(instructor), s.apiMeInstructorProfile),
+		api("GET", "/api/v1/users", roles(operator, counsellor), s.apiUsers),
+		api("GET", "/api/v1/users/{id}", roles(operator), s.apiUser),
+		api("PUT", "/api/v1/users/{id}/roles", roles(operator), s.apiUserRoles),
+		api("POST", "/api/v1/users/{id}/password", roles(operator), s.apiUserPassword),
+		api("GET", "/api/v1/companies", public, s.apiCompanies),
+		api("POST", "/api/v1/companies", roles(operator), s.apiCompanyCreate),
+		api("GET", "/api/v1/instructors/{id}", public, s.apiInstructor),
+		api("GET", "/api/v1/industry-chains", public, s.apiChains),
+		api("GET", "/api/v1/skills", public, s.apiSkills),
+		api("GET", "/api/v1/programs", public, s.apiPrograms),
+		api("POST", "/api/v1/programs", roles(operator), s.apiProgramCreate),
+		api("GET", "/api/v1/programs/{id}", public, s.apiProgram),
+		api("PUT", "/api/v1/programs/{id}", roles(operator), s.apiProgramUpdate),
+		api("POST", "/api/v1/programs/{id}/courses", roles(operator), s.apiCourseCreate),
+		api("GET", "/api/v1/courses/{id}", public, s.apiCourse),
+		api("PUT", "/api/v1/courses/{id}", catalogEditors, s.apiCourseUpdate),
+		api("PUT", "/api/v1/courses/{id}/instructors", roles(operator), s.apiCourseInstructors),
+		api("POST", "/api/v1/courses/{id}/lessons", catalogEditors, s.apiLessonCreate),
+		api("GET", "/api/v1/lessons/{id}", public, s.apiLesson),
+		api("PUT", "/api/v1/lessons/{id}", catalogEditors, s.apiLessonUpdate),
+		api("POST", "/api/v1/courses/{id}/projects", catalogEditors, s.apiProjectCreate),
+		api("GET", "/api/v1/projects/{id}", public, s.apiProject),
+		api("PUT", "/api/v1/projects/{id}", catalogEditors, s.apiProjectUpdate),
+		api("GET", "/api/v1/catalog/stats", roles(operator), s.apiCatalogStats),
+	}
+}
