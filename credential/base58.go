@@ -1,9 +1,6 @@
 package credential
 
-import (
-	"errors"
-	"math/big"
-)
+import "errors"
 
 const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -63,18 +60,29 @@ func base58Decode(s string) ([]byte, error) {
 	for zeros < len(s) && s[zeros] == '1' {
 		zeros++
 	}
-	n := new(big.Int)
-	radix := big.NewInt(58)
+	// Repeated multiplication of a byte slice, base 58 -> base 256.
+	size := (len(s)-zeros)*733/1000 + 1
+	buf := make([]byte, size)
+	high := size - 1
 	for i := zeros; i < len(s); i++ {
 		d := base58Index[s[i]]
 		if d < 0 {
 			return nil, errBase58
 		}
-		n.Mul(n, radix)
-		n.Add(n, big.NewInt(int64(d)))
+		carry := int(d)
+		j := size - 1
+		for ; j > high || carry != 0; j-- {
+			carry += 58 * int(buf[j])
+			buf[j] = byte(carry)
+			carry >>= 8
+		}
+		high = j
 	}
-	body := n.Bytes()
-	out := make([]byte, zeros+len(body))
-	copy(out[zeros:], body)
+	i := 0
+	for i < size && buf[i] == 0 {
+		i++
+	}
+	out := make([]byte, zeros+size-i)
+	copy(out[zeros:], buf[i:])
 	return out, nil
 }

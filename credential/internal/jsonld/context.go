@@ -81,7 +81,8 @@ func (c *Context) hasProtected() bool {
 
 type cacheKey struct {
 	ctx   uint64
-	local string
+	def   uint64 // the term definition holding a scoped context, or 0
+	local string // a context URL, or URLs joined by NUL
 	flags uint8
 }
 
@@ -117,42 +118,33 @@ func (c *contextCache) put(k cacheKey, v *Context) {
 
 // localKey returns the cache key of a local context, or ok=false when it
 // cannot be cached (an inline context from a document).
-func localKey(local any, def *termDef) (string, bool) {
+func localKey(local any, def *termDef) (defID uint64, key string, ok bool) {
 	if def != nil {
-		return "t" + uitoa(def.id), true
+		return def.id, "", true
 	}
 	switch v := local.(type) {
 	case string:
-		return "u" + v, true
+		return 0, v, true
 	case []any:
+		if len(v) == 1 {
+			if s, ok := v[0].(string); ok {
+				return 0, s, true
+			}
+		}
 		var b strings.Builder
-		b.WriteByte('a')
 		for _, item := range v {
 			s, ok := item.(string)
 			if !ok {
-				return "", false
+				return 0, "", false
 			}
 			b.WriteString(s)
 			b.WriteByte(0)
 		}
-		return b.String(), true
+		return 0, b.String(), true
 	}
-	return "", false
+	return 0, "", false
 }
 
-func uitoa(v uint64) string {
-	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return string(buf[i:])
-}
 
 type processOpts struct {
 	override    bool
@@ -185,15 +177,16 @@ const maxRemoteDepth = 16
 func (p *Processor) process(active *Context, local any, def *termDef, o processOpts, remote []string) (*Context, error) {
 	var key cacheKey
 	cache := false
+	defID, lk, keyed := localKey(local, def)
 	if def != nil {
 		o.trusted = def.trusted
-	} else if _, ok := localKey(local, nil); ok {
+	} else if keyed {
 		// URLs are trusted: only bundled documents are ever loaded.
 		o.trusted = true
 	}
 	if active.cacheable && o.trusted {
-		if lk, ok := localKey(local, def); ok {
-			key = cacheKey{ctx: active.id, local: lk, flags: o.flags()}
+		if keyed {
+			key = cacheKey{ctx: active.id, def: defID, local: lk, flags: o.flags()}
 			if c := p.cache.get(key); c != nil {
 				return c, nil
 			}

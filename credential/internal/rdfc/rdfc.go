@@ -117,23 +117,65 @@ func newCanonicalizer(in []Quad, opts *Options) *canonicalizer {
 	if c.maxWork < 0 {
 		c.unlimited = true
 	}
-	seen := make(map[Quad]struct{}, len(in))
+	// A dataset is a set: sort a copy and drop repeated quads (cheaper than
+	// hashing whole quads into a map for the small datasets credentials make).
+	// Sort pointers, not the large Quad values.
+	ptrs := make([]*Quad, len(in))
+	for i := range in {
+		ptrs[i] = &in[i]
+	}
+	slices.SortFunc(ptrs, compareQuads)
 	c.quads = make([]Quad, 0, len(in))
-	for _, q := range in {
-		if q.O.Kind == KindLiteral && q.O.Datatype == XSDString {
-			q.O.Datatype = ""
-		}
-		if _, dup := seen[q]; dup {
+	for i, q := range ptrs {
+		if i > 0 && compareQuads(q, ptrs[i-1]) == 0 {
 			continue
 		}
-		seen[q] = struct{}{}
-		c.quads = append(c.quads, q)
-		i := len(c.quads) - 1
+		c.quads = append(c.quads, *q)
+		if o := &c.quads[len(c.quads)-1].O; o.Kind == KindLiteral && o.Datatype == XSDString {
+			o.Datatype = ""
+		}
+	}
+	for i := range c.quads {
+		q := &c.quads[i]
 		c.note(q.S, i)
 		c.note(q.O, i)
 		c.note(q.G, i)
 	}
 	return c
+}
+
+func compareTerms(a, b *Term) int {
+	if a.Kind != b.Kind {
+		return int(a.Kind) - int(b.Kind)
+	}
+	if r := strings.Compare(a.Value, b.Value); r != 0 {
+		return r
+	}
+	if r := strings.Compare(datatypeOf(a), datatypeOf(b)); r != 0 {
+		return r
+	}
+	return strings.Compare(a.Language, b.Language)
+}
+
+// datatypeOf treats xsd:string and "" alike.
+func datatypeOf(t *Term) string {
+	if t.Datatype == XSDString {
+		return ""
+	}
+	return t.Datatype
+}
+
+func compareQuads(a, b *Quad) int {
+	if r := compareTerms(&a.S, &b.S); r != 0 {
+		return r
+	}
+	if r := compareTerms(&a.P, &b.P); r != 0 {
+		return r
+	}
+	if r := compareTerms(&a.O, &b.O); r != 0 {
+		return r
+	}
+	return compareTerms(&a.G, &b.G)
 }
 
 func (c *canonicalizer) note(t Term, i int) {
@@ -217,18 +259,31 @@ func (c *canonicalizer) run() error {
 // hashFirstDegree implements "Hash First Degree Quads".
 func (c *canonicalizer) hashFirstDegree(id string) string {
 	idx := c.bnodes[id]
-	lines := make([]string, 0, len(idx))
+	c.buf.Reset()
+	ends := make([]int, 0, len(idx))
 	for _, i := range idx {
-		c.buf.Reset()
 		writeQuad(&c.buf, &c.quads[i], nil, id, "a")
-		lines = append(lines, c.buf.String())
+		ends = append(ends, c.buf.Len())
 	}
-	slices.Sort(lines)
+	lines := splitLines(c.buf.Bytes(), ends)
+	slices.SortFunc(lines, bytes.Compare)
 	h := sha256.New()
 	for _, l := range lines {
-		h.Write([]byte(l))
+		h.Write(l)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// splitLines cuts b at the given end offsets.
+func splitLines(b []byte, ends []int) [][]byte {
+	lines := make([][]byte, len(ends))
+	start := 0
+	for k, e := range ends {
+		lines[k] = b[start:e:e]
+		start = e
+	}
+	return lines
 }
 
 // hashRelated implements "Hash Related Blank Node".
@@ -364,19 +419,21 @@ func permute(list []string, f func([]string) error) error {
 }
 
 func (c *canonicalizer) serialize() []byte {
-	lines := make([]string, len(c.quads))
+	var b bytes.Buffer
+	b.Grow(len(c.quads) * 128)
+	ends := make([]int, len(c.quads))
 	for i := range c.quads {
-		c.buf.Reset()
-		writeQuad(&c.buf, &c.quads[i], c.canonical, "", "")
-		lines[i] = c.buf.String()
+		writeQuad(&b, &c.quads[i], c.canonical, "", "")
+		ends[i] = b.Len()
 	}
-	slices.Sort(lines)
-	n := 0
-	for _, l := range lines {
-		n += len(l)
-	}
-	out := make([]byte, 0, n)
-	for _, l := range lines {
+	lines := splitLines(b.Bytes(), ends)
+	slices.SortFunc(lines, bytes.Compare)
+	out := make([]byte, 0, b.Len())
+	for i, l := range lines {
+		// Relabeling may make two quads equal only if they were equal.
+		if i > 0 && bytes.Equal(l, lines[i-1]) {
+			continue
+		}
 		out = append(out, l...)
 	}
 	return out
@@ -482,6 +539,22 @@ func writeTerm(b *bytes.Buffer, t *Term, relabel *issuer, reference, refLabel st
 
 const hexDigits = "0123456789ABCDEF"
 
+// Bytes that need escaping in canonical N-Quads literals and IRIs.
+var literalEscape, iriEscape [256]bool
+
+func init() {
+	for c := 0; c < 0x20; c++ {
+		literalEscape[c] = true
+		iriEscape[c] = true
+	}
+	literalEscape[0x7f] = true
+	literalEscape['"'] = true
+	literalEscape['\\'] = true
+	for _, c := range []byte(" <>\"{}|^`\\") {
+		iriEscape[c] = true
+	}
+}
+
 func writeUCHAR(b *bytes.Buffer, c byte) {
 	b.WriteString(`\u00`)
 	b.WriteByte(hexDigits[c>>4])
@@ -495,7 +568,7 @@ func writeEscapedLiteral(b *bytes.Buffer, s string) {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+		if !literalEscape[c] {
 			continue
 		}
 		b.WriteString(s[start:i])
@@ -528,9 +601,7 @@ func writeEscapedIRI(b *bytes.Buffer, s string) {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c <= 0x20, c == '<', c == '>', c == '"', c == '{', c == '}', c == '|', c == '^', c == '`', c == '\\':
-		default:
+		if !iriEscape[c] {
 			continue
 		}
 		b.WriteString(s[start:i])
