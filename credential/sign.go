@@ -50,7 +50,9 @@ type Proof struct {
 
 // FormatTime formats t as an XML Schema dateTime in UTC with second
 // precision, the form credentials use.
-func FormatTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z") }
+func FormatTime(t time.Time) string {
+	return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+}
 
 // Sign adds an eddsa-rdfc-2022 Data Integrity proof to doc (a struct such as
 // *OpenBadgeCredential, a map, or JSON bytes) and returns the signed

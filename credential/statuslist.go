@@ -39,7 +39,7 @@ const maxStatusListBytes = 16 << 20
 
 // Errors of status lists.
 var (
-	ErrStatusListFull = errors.New("credential: status list has no free index")
+	ErrStatusListFull  = errors.New("credential: status list has no free index")
 	ErrRevocationFinal = errors.New("credential: a revocation cannot be undone")
 )
 

@@ -145,7 +145,6 @@ func localKey(local any, def *termDef) (defID uint64, key string, ok bool) {
 	return 0, "", false
 }
 
-
 type processOpts struct {
 	override    bool
 	noPropagate bool
