@@ -86,8 +86,7 @@ type Index struct {
 	city      []uint16 // 0 means remote only
 	rating    []float32
 	reliab    []float32
-	static    []float32
-	maxStatic float32
+	maxStatic float64  // bound on staticPart over all slots ever stored
 	attention []uint32 // milli-units
 	relevance []uint32 // milli-units
 	sumAtt    uint64
@@ -106,6 +105,7 @@ type Index struct {
 	anchors     [][MaxLevel + 1]*roaring.Bitmap // [skill][min level]
 
 	// score tables
+	wRating  float64 // Weights.Evidence · RatingShare
 	fitTab   [MaxLevel + 1][MaxLevel + 1]float64
 	prefTab  [MaxLevel + 1][MaxLevel + 1]float64
 	proofTab [256]float64
@@ -200,7 +200,6 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 	ix.city = make([]uint16, 0, n)
 	ix.rating = make([]float32, 0, n)
 	ix.reliab = make([]float32, 0, n)
-	ix.static = make([]float32, 0, n)
 	ix.attention = make([]uint32, 0, n)
 	ix.relevance = make([]uint32, 0, n)
 
@@ -283,6 +282,7 @@ func (ix *Index) initTables() {
 			}
 		}
 	}
+	ix.wRating = ix.opt.Weights.Evidence * ix.opt.RatingShare
 	for n := range ix.proofTab {
 		ix.proofTab[n] = float64(n) / (float64(n) + ix.opt.ProofHalf)
 	}
@@ -297,7 +297,6 @@ func (ix *Index) appendSlot() {
 	ix.city = append(ix.city, 0)
 	ix.rating = append(ix.rating, 0)
 	ix.reliab = append(ix.reliab, 0)
-	ix.static = append(ix.static, 0)
 	ix.attention = append(ix.attention, 0)
 	ix.relevance = append(ix.relevance, 0)
 }
@@ -343,12 +342,15 @@ func (ix *Index) setScalars(slot uint32, l *Learner) {
 }
 
 func (ix *Index) updateStatic(slot uint32) {
-	w := ix.opt.Weights
-	s := float32(w.Evidence*ix.opt.RatingShare*float64(ix.rating[slot]) + w.Reliability*float64(ix.reliab[slot]))
-	ix.static[slot] = s
-	if s > ix.maxStatic {
+	if s := ix.staticPart(slot); s > ix.maxStatic {
 		ix.maxStatic = s
 	}
+}
+
+// staticPart is the demand-independent part of a slot's score: the rating
+// share of evidence and reliability.
+func (ix *Index) staticPart(slot uint32) float64 {
+	return ix.wRating*float64(ix.rating[slot]) + ix.opt.Weights.Reliability*float64(ix.reliab[slot])
 }
 
 // packSkills translates validated skills to sorted entries.
@@ -447,7 +449,7 @@ func (ix *Index) SizeBytes() int64 {
 	}
 	n += int64(cap(ix.ids))*8 + int64(cap(ix.skOff))*4 + int64(cap(ix.skLen)) + int64(cap(ix.skData))*4
 	n += int64(cap(ix.capacity)+cap(ix.load)+cap(ix.city)) * 2
-	n += int64(cap(ix.rating)+cap(ix.reliab)+cap(ix.static)+cap(ix.attention)+cap(ix.relevance)) * 4
+	n += int64(cap(ix.rating)+cap(ix.reliab)+cap(ix.attention)+cap(ix.relevance)) * 4
 	const mapEntry = 48 // key, value and table overhead, roughly
 	n += int64(len(ix.overflow)+len(ix.demandBy)) * mapEntry
 	for i := range ix.demands {

@@ -125,7 +125,7 @@ func TestLearnersForDemandProperties(t *testing.T) {
 		}
 		for _, f := range fairs {
 			// The full ranking, unpruned, is the reference.
-			restore := matching.SetSmallSet(1 << 40)
+			restore := matching.DisablePruning()
 			all, err := ix.LearnersForDemand(*d, len(want)+5, f)
 			restore()
 			if err != nil {
@@ -148,50 +148,51 @@ func TestLearnersForDemandProperties(t *testing.T) {
 				}
 				total[m.LearnerID] = m.Score.Total
 			}
-			// Top k with pruning on.
-			restore = matching.SetSmallSet(0)
-			top, err := ix.LearnersForDemand(*d, k, f)
-			restore()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := min(k, len(want)); len(top.Matches) != want {
-				t.Fatalf("demand %d: got %d matches, want %d", d.ID, len(top.Matches), want)
-			}
-			in := map[int64]bool{}
-			nNew := 0
-			for r, m := range top.Matches {
-				in[m.LearnerID] = true
-				if m.Newcomer {
-					nNew++
+			// Top k with pruning on, with and without level groups.
+			for _, smallSet := range []uint64{0, 1 << 40} {
+				restore = matching.SetSmallSet(smallSet)
+				top, err := ix.LearnersForDemand(*d, k, f)
+				restore()
+				if err != nil {
+					t.Fatal(err)
 				}
-				if need := int(math.Floor(f.NewcomerShare*float64(r+1) + 1e-9)); f.Enabled && nNew < need && newcomers >= need {
-					t.Fatalf("demand %d: prefix %d holds %d newcomers, want at least %d", d.ID, r+1, nNew, need)
+				if want := min(k, len(want)); len(top.Matches) != want {
+					t.Fatalf("demand %d: got %d matches, want %d", d.ID, len(top.Matches), want)
 				}
-				if m.Placement == matching.PlacedByNewcomerShare {
-					quota++
+				in := map[int64]bool{}
+				nNew := 0
+				for r, m := range top.Matches {
+					in[m.LearnerID] = true
+					if m.Newcomer {
+						nNew++
+					}
+					if need := int(math.Floor(f.NewcomerShare*float64(r+1) + 1e-9)); f.Enabled && nNew < need && newcomers >= need {
+						t.Fatalf("demand %d: prefix %d holds %d newcomers, want at least %d", d.ID, r+1, nNew, need)
+					}
+					if m.Placement == matching.PlacedByNewcomerShare {
+						quota++
+					}
+					if m.Score.Boost > 0 {
+						boosted++
+					}
+					if m.Placement == matching.PlacedByNewcomerShare && !m.Newcomer {
+						t.Fatalf("demand %d: learner %d placed by newcomer share but is no newcomer", d.ID, m.LearnerID)
+					}
 				}
-				if m.Score.Boost > 0 {
-					boosted++
-				}
-				if m.Placement == matching.PlacedByNewcomerShare && !m.Newcomer {
-					t.Fatalf("demand %d: learner %d placed by newcomer share but is no newcomer", d.ID, m.LearnerID)
-				}
-			}
-			if !f.Enabled {
+				// Pruning never changes the answer.
 				got := ids(top.Matches)
 				if wantIDs := ids(all.Matches[:len(top.Matches)]); !slices.Equal(got, wantIDs) {
-					t.Fatalf("demand %d: pruned top %d got %v, want %v", d.ID, k, got, wantIDs)
+					t.Fatalf("demand %d (fairness %v): pruned top %d got %v, want %v", d.ID, f, k, got, wantIDs)
 				}
-			}
-			for _, m := range all.Matches {
-				if in[m.LearnerID] {
-					continue
-				}
-				for _, r := range top.Matches {
-					if total[m.LearnerID] > r.Score.Total && r.Placement != matching.PlacedByNewcomerShare {
-						t.Fatalf("demand %d (fairness %v): learner %d (%.4f) left out while %d (%.4f) is in on score",
-							d.ID, f, m.LearnerID, total[m.LearnerID], r.LearnerID, r.Score.Total)
+				for _, m := range all.Matches {
+					if in[m.LearnerID] {
+						continue
+					}
+					for _, r := range top.Matches {
+						if total[m.LearnerID] > r.Score.Total && r.Placement != matching.PlacedByNewcomerShare {
+							t.Fatalf("demand %d (fairness %v): learner %d (%.4f) left out while %d (%.4f) is in on score",
+								d.ID, f, m.LearnerID, total[m.LearnerID], r.LearnerID, r.Score.Total)
+						}
 					}
 				}
 			}

@@ -223,11 +223,15 @@ func (ix *Index) rankLearners(d *demandRec, k int, f Fairness) *LearnerRanking {
 	return out
 }
 
-// smallSet is the eligible-set size under which every learner is scored
-// without pruning.
-var smallSet uint64 = 4096
+// smallSet is the eligible-set size under which a ranking is not split
+// into level groups; prune is off only in tests, for a reference ranking.
+var (
+	smallSet uint64 = 4096
+	prune           = true
+)
 
-// boundSlack absorbs float32 rounding in the precomputed static scores.
+// boundSlack absorbs rounding differences between a bound and a score
+// summed in another order.
 const boundSlack = 1e-6
 
 // topLearners returns the k best slots of e for d, best first. Large sets
@@ -239,8 +243,8 @@ func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost fl
 	if k == 0 || e.IsEmpty() {
 		return nil
 	}
-	var buf [256]uint32
-	if e.GetCardinality() <= smallSet {
+	if !prune {
+		var buf [256]uint32
 		it := e.ManyIterator()
 		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 			for _, s := range buf[:n] {
@@ -255,10 +259,15 @@ func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost fl
 			primary = r
 		}
 	}
+	if e.GetCardinality() <= smallSet {
+		// Too few to split by level: one group, bounded as the best level.
+		ix.scanGroup(e, d, t, ix.dynamicBound(d, primary, MaxLevel)+maxBoost+boundSlack, maxBoost)
+		return t.sorted()
+	}
 	var prev *roaring.Bitmap
 	for lv := MaxLevel; lv >= int(primary.level); lv-- {
 		bound := ix.dynamicBound(d, primary, uint8(lv)) + maxBoost + boundSlack
-		if t.full() && float64(ix.maxStatic)+bound < t.worst() {
+		if t.full() && ix.maxStatic+bound < t.worst() {
 			break
 		}
 		cum := e
@@ -270,17 +279,45 @@ func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost fl
 			group = roaring.AndNot(cum, prev)
 		}
 		prev = cum
+		ix.scanGroup(group, d, t, bound, maxBoost)
+	}
+	return t.sorted()
+}
+
+// scanGroup offers the members of one level group to t. A large group is
+// scanned twice: first only the members whose static part is in the top
+// few percent of a sample, which fills t with strong candidates and so
+// raises its bar, then the rest, most of which the bar now prunes.
+func (ix *Index) scanGroup(group *roaring.Bitmap, d *demandRec, t *topK, bound, maxBoost float64) {
+	var buf [256]uint32
+	cut := math.Inf(1) // pass two takes static parts below cut
+	if n := group.GetCardinality(); n > smallSet && n > uint64(16*t.k) {
+		var sample [1024]uint32
+		m := group.ManyIterator().NextMany(sample[:])
+		st := make([]float64, m)
+		for i, s := range sample[:m] {
+			st[i] = ix.staticPart(s)
+		}
+		slices.Sort(st)
+		want := 4 * float64(t.k) / float64(n) // share of the group for pass one
+		cut = st[max(0, m-1-int(want*float64(m)))]
 		it := group.ManyIterator()
 		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 			for _, s := range buf[:n] {
-				if t.full() && float64(ix.static[s])+bound < t.worst() {
-					continue
+				if sp := ix.staticPart(s); sp >= cut && (!t.full() || sp+bound >= t.worst()) {
+					t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
 				}
+			}
+		}
+	}
+	it := group.ManyIterator()
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		for _, s := range buf[:n] {
+			if sp := ix.staticPart(s); sp < cut && (!t.full() || sp+bound >= t.worst()) {
 				t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
 			}
 		}
 	}
-	return t.sorted()
 }
 
 // fairMerge interleaves the best newcomers and established learners into

@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -116,6 +117,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.NoCBC, "no-cbc", false, "skip the CBC comparison")
 	fs.StringVar(&c.CBCPath, "cbc", "", "path of the cbc binary (default: cbc on PATH)")
 	fs.StringVar(&c.LPDir, "lp-dir", "", "keep the LP file given to CBC in this directory")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -141,6 +143,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if c.Learners < 1 || c.Demands < 1 || c.Queries < 1 || c.K < 1 || c.AssignOrders < 0 || c.AssignLearners < 1 || c.Candidates < 1 || c.NDCGDemands < 0 {
 		fmt.Fprintln(stderr, "bench matching: sizes must be positive")
 		return 2
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench matching: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "bench matching: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rep, err := Run(context.Background(), c, stderr)
 	if err != nil {
