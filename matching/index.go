@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -18,6 +19,18 @@ type skillEntry struct {
 	skill    uint16
 	level    uint8
 	evidence uint8 // capped at 255
+}
+
+// learnerHot is the per-slot data a score reads, packed together so that
+// scoring a learner touches one cache line plus their skills.
+type learnerHot struct {
+	skOff     uint32  // offset of the slot's skills in skData
+	rating    float32 // shrunk rating mapped to 0..1
+	reliab    float32 // shrunk on-time rate
+	attention uint32  // past attention, milli-units
+	relevance uint32  // past relevance, milli-units
+	city      uint16  // 0 means remote only
+	skLen     uint8   // number of skills
 }
 
 // creq is a compiled requirement.
@@ -76,19 +89,15 @@ type Index struct {
 	overflow map[int64]uint32
 	alive    *roaring.Bitmap
 
-	skOff  []uint32
-	skLen  []uint8
+	// hot holds what scoring reads per slot, in one cache line or less;
+	// skData is the pool the skill lists live in.
+	hot    []learnerHot
 	skData []skillEntry
 	skDead int
 
 	capacity  []uint16
 	load      []uint16
-	city      []uint16 // 0 means remote only
-	rating    []float32
-	reliab    []float32
-	maxStatic float64  // bound on staticPart over all slots ever stored
-	attention []uint32 // milli-units
-	relevance []uint32 // milli-units
+	maxStatic float64 // bound on staticPart over all slots ever stored
 	sumAtt    uint64
 	sumRel    uint64
 
@@ -188,8 +197,7 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 	}
 	n := len(learners)
 	ix.ids = make([]int64, 0, n)
-	ix.skOff = make([]uint32, 0, n)
-	ix.skLen = make([]uint8, 0, n)
+	ix.hot = make([]learnerHot, 0, n)
 	total := 0
 	for i := range learners {
 		total += len(learners[i].Skills)
@@ -197,11 +205,6 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 	ix.skData = make([]skillEntry, 0, total)
 	ix.capacity = make([]uint16, 0, n)
 	ix.load = make([]uint16, 0, n)
-	ix.city = make([]uint16, 0, n)
-	ix.rating = make([]float32, 0, n)
-	ix.reliab = make([]float32, 0, n)
-	ix.attention = make([]uint32, 0, n)
-	ix.relevance = make([]uint32, 0, n)
 
 	// Collect bitmap members in slot order and add them in bulk.
 	levelMembers := make([][MaxLevel + 1][]uint32, len(cat.Skills))
@@ -215,8 +218,8 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 		ix.appendSlot()
 		ix.setScalars(slot, l)
 		entries := ix.packSkills(l.Skills)
-		ix.skOff[slot] = uint32(len(ix.skData))
-		ix.skLen[slot] = uint8(len(entries))
+		ix.hot[slot].skOff = uint32(len(ix.skData))
+		ix.hot[slot].skLen = uint8(len(entries))
 		ix.skData = append(ix.skData, entries...)
 		for _, e := range entries {
 			for lv := MinLevel; lv <= int(e.level); lv++ {
@@ -227,7 +230,7 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 			certMembers[p] = append(certMembers[p], slot)
 		}
 		c := ix.internCity(l.City)
-		ix.city[slot] = c
+		ix.hot[slot].city = c
 		for len(cityMembers) <= int(c) {
 			cityMembers = append(cityMembers, nil)
 		}
@@ -290,15 +293,9 @@ func (ix *Index) initTables() {
 
 // appendSlot grows every per-slot array by one zero entry.
 func (ix *Index) appendSlot() {
-	ix.skOff = append(ix.skOff, 0)
-	ix.skLen = append(ix.skLen, 0)
+	ix.hot = append(ix.hot, learnerHot{})
 	ix.capacity = append(ix.capacity, 0)
 	ix.load = append(ix.load, 0)
-	ix.city = append(ix.city, 0)
-	ix.rating = append(ix.rating, 0)
-	ix.reliab = append(ix.reliab, 0)
-	ix.attention = append(ix.attention, 0)
-	ix.relevance = append(ix.relevance, 0)
 }
 
 func clamp16(x int) uint16 {
@@ -330,15 +327,15 @@ func (o *Options) onTimeRate(deliveries, onTime int) float64 {
 func (ix *Index) setScalars(slot uint32, l *Learner) {
 	ix.capacity[slot] = clamp16(l.Capacity)
 	ix.load[slot] = clamp16(l.Load)
-	ix.rating[slot] = float32((ix.opt.shrunkRating(l.Ratings) - 1) / 4)
-	ix.reliab[slot] = float32(ix.opt.onTimeRate(l.Deliveries, l.OnTime))
+	ix.hot[slot].rating = float32((ix.opt.shrunkRating(l.Ratings) - 1) / 4)
+	ix.hot[slot].reliab = float32(ix.opt.onTimeRate(l.Deliveries, l.OnTime))
 	ix.updateStatic(slot)
-	ix.sumAtt -= uint64(ix.attention[slot])
-	ix.sumRel -= uint64(ix.relevance[slot])
-	ix.attention[slot] = milli(l.Exposure.Attention)
-	ix.relevance[slot] = milli(l.Exposure.Relevance)
-	ix.sumAtt += uint64(ix.attention[slot])
-	ix.sumRel += uint64(ix.relevance[slot])
+	ix.sumAtt -= uint64(ix.hot[slot].attention)
+	ix.sumRel -= uint64(ix.hot[slot].relevance)
+	ix.hot[slot].attention = milli(l.Exposure.Attention)
+	ix.hot[slot].relevance = milli(l.Exposure.Relevance)
+	ix.sumAtt += uint64(ix.hot[slot].attention)
+	ix.sumRel += uint64(ix.hot[slot].relevance)
 }
 
 func (ix *Index) updateStatic(slot uint32) {
@@ -350,7 +347,7 @@ func (ix *Index) updateStatic(slot uint32) {
 // staticPart is the demand-independent part of a slot's score: the rating
 // share of evidence and reliability.
 func (ix *Index) staticPart(slot uint32) float64 {
-	return ix.wRating*float64(ix.rating[slot]) + ix.opt.Weights.Reliability*float64(ix.reliab[slot])
+	return ix.wRating*float64(ix.hot[slot].rating) + ix.opt.Weights.Reliability*float64(ix.hot[slot].reliab)
 }
 
 // packSkills translates validated skills to sorted entries.
@@ -395,8 +392,8 @@ func (ix *Index) internCity(name string) uint16 {
 
 // skills returns the packed skills of a slot.
 func (ix *Index) skills(slot uint32) []skillEntry {
-	off := ix.skOff[slot]
-	return ix.skData[off : off+uint32(ix.skLen[slot])]
+	off := ix.hot[slot].skOff
+	return ix.skData[off : off+uint32(ix.hot[slot].skLen)]
 }
 
 // slotOf finds the slot of a learner id, alive or not.
@@ -447,9 +444,8 @@ func (ix *Index) SizeBytes() int64 {
 	for _, b := range []*roaring.Bitmap{ix.alive, ix.newcomer, ix.available, ix.open, ix.demandAlive} {
 		bm(b)
 	}
-	n += int64(cap(ix.ids))*8 + int64(cap(ix.skOff))*4 + int64(cap(ix.skLen)) + int64(cap(ix.skData))*4
-	n += int64(cap(ix.capacity)+cap(ix.load)+cap(ix.city)) * 2
-	n += int64(cap(ix.rating)+cap(ix.reliab)+cap(ix.attention)+cap(ix.relevance)) * 4
+	n += int64(cap(ix.ids))*8 + int64(cap(ix.hot))*int64(unsafe.Sizeof(learnerHot{})) + int64(cap(ix.skData))*4
+	n += int64(cap(ix.capacity)+cap(ix.load)) * 2
 	const mapEntry = 48 // key, value and table overhead, roughly
 	n += int64(len(ix.overflow)+len(ix.demandBy)) * mapEntry
 	for i := range ix.demands {

@@ -40,7 +40,7 @@ func (ix *Index) DemandsForLearner(id int64, k int) (*DemandRanking, error) {
 		return out, nil
 	}
 	gigOK := ix.open.Contains(slot)
-	myCity := int32(ix.city[slot])
+	myCity := int32(ix.hot[slot].city)
 	entries := ix.skills(slot)
 	t := newTopK(k)
 	var buf [256]uint32

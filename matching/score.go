@@ -112,9 +112,9 @@ func (ix *Index) components(entries []skillEntry, d *demandRec) (fit, pref, proo
 // base combines the components with the weights.
 func (ix *Index) base(slot uint32, fit, pref, proof float64) (total, evidence float64) {
 	o := &ix.opt
-	evidence = o.RatingShare*float64(ix.rating[slot]) + (1-o.RatingShare)*proof
+	evidence = o.RatingShare*float64(ix.hot[slot].rating) + (1-o.RatingShare)*proof
 	w := o.Weights
-	return w.Fit*fit + w.Preferred*pref + w.Evidence*evidence + w.Reliability*float64(ix.reliab[slot]), evidence
+	return w.Fit*fit + w.Preferred*pref + w.Evidence*evidence + w.Reliability*float64(ix.hot[slot].reliab), evidence
 }
 
 // score is the ranking key of an eligible slot for d.
@@ -131,14 +131,14 @@ func (ix *Index) score(slot uint32, d *demandRec, maxBoost float64) float64 {
 // learner's share of past attention falls short of their share of past
 // relevance, as a fraction of the latter (0 when at or above it).
 func (ix *Index) boost(slot uint32, maxBoost float64) float64 {
-	r := ix.relevance[slot]
+	r := ix.hot[slot].relevance
 	if r == 0 || ix.sumRel == 0 {
 		return 0
 	}
 	if ix.sumAtt == 0 {
 		return maxBoost
 	}
-	ratio := float64(ix.attention[slot]) * float64(ix.sumRel) / (float64(r) * float64(ix.sumAtt))
+	ratio := float64(ix.hot[slot].attention) * float64(ix.sumRel) / (float64(r) * float64(ix.sumAtt))
 	if ratio >= 1 {
 		return 0
 	}
@@ -155,9 +155,9 @@ func (ix *Index) breakdown(slot uint32, d *demandRec, maxBoost float64) Breakdow
 		Fit:         fit,
 		Preferred:   pref,
 		Evidence:    evidence,
-		Reliability: float64(ix.reliab[slot]),
+		Reliability: float64(ix.hot[slot].reliab),
 		Weights:     ix.opt.Weights,
-		Rating:      1 + 4*float64(ix.rating[slot]),
+		Rating:      1 + 4*float64(ix.hot[slot].rating),
 		Proof:       proof,
 	}
 	if maxBoost > 0 {

@@ -28,7 +28,7 @@ func (ix *Index) UpsertLearner(l Learner) error {
 			ix.overflow[l.ID] = slot
 		}
 	case ix.alive.Contains(slot):
-		reuse = int(ix.skLen[slot])
+		reuse = int(ix.hot[slot].skLen)
 		ix.clearSlot(slot)
 	}
 	ix.fillSlot(slot, &l, reuse)
@@ -43,7 +43,7 @@ func (ix *Index) RemoveLearner(id int64) error {
 	if err != nil {
 		return err
 	}
-	ix.skDead += int(ix.skLen[slot])
+	ix.skDead += int(ix.hot[slot].skLen)
 	ix.clearSlot(slot)
 	ix.compactSkills()
 	return nil
@@ -60,14 +60,14 @@ func (ix *Index) clearSlot(slot uint32) {
 	for _, c := range ix.certs {
 		c.Remove(slot)
 	}
-	ix.cities[ix.city[slot]].Remove(slot)
+	ix.cities[ix.hot[slot].city].Remove(slot)
 	for _, b := range [...]*roaring.Bitmap{ix.alive, ix.newcomer, ix.available, ix.open} {
 		b.Remove(slot)
 	}
-	ix.sumAtt -= uint64(ix.attention[slot])
-	ix.sumRel -= uint64(ix.relevance[slot])
-	ix.attention[slot], ix.relevance[slot] = 0, 0
-	ix.skLen[slot] = 0
+	ix.sumAtt -= uint64(ix.hot[slot].attention)
+	ix.sumRel -= uint64(ix.hot[slot].relevance)
+	ix.hot[slot].attention, ix.hot[slot].relevance = 0, 0
+	ix.hot[slot].skLen = 0
 }
 
 // fillSlot stores a validated learner in a cleared slot. The first reuse
@@ -84,7 +84,7 @@ func (ix *Index) fillSlot(slot uint32, l *Learner, reuse int) {
 		ix.certs[p].Add(slot)
 	}
 	c := ix.internCity(l.City)
-	ix.city[slot] = c
+	ix.hot[slot].city = c
 	ix.cities[c].Add(slot)
 	ix.alive.Add(slot)
 	if l.Newcomer() {
@@ -100,15 +100,15 @@ func (ix *Index) fillSlot(slot uint32, l *Learner, reuse int) {
 // entries, else at the end of the pool.
 func (ix *Index) writeSkills(slot uint32, entries []skillEntry, reuse int) {
 	if len(entries) <= reuse {
-		off := ix.skOff[slot]
+		off := ix.hot[slot].skOff
 		copy(ix.skData[off:], entries)
 		ix.skDead += reuse - len(entries)
 	} else {
 		ix.skDead += reuse
-		ix.skOff[slot] = uint32(len(ix.skData))
+		ix.hot[slot].skOff = uint32(len(ix.skData))
 		ix.skData = append(ix.skData, entries...)
 	}
-	ix.skLen[slot] = uint8(len(entries))
+	ix.hot[slot].skLen = uint8(len(entries))
 	ix.compactSkills()
 }
 
@@ -120,7 +120,7 @@ func (ix *Index) compactSkills() {
 	pool := make([]skillEntry, 0, len(ix.skData)-ix.skDead)
 	for slot := range ix.ids {
 		s := ix.skills(uint32(slot))
-		ix.skOff[slot] = uint32(len(pool))
+		ix.hot[slot].skOff = uint32(len(pool))
 		pool = append(pool, s...)
 	}
 	ix.skData, ix.skDead = pool, 0
@@ -172,7 +172,7 @@ func (ix *Index) SetSkill(id int64, s SkillLevel) error {
 	for lv := s.Level + 1; lv <= old; lv++ {
 		ix.levels[sk][lv].Remove(slot)
 	}
-	ix.writeSkills(slot, entries, int(ix.skLen[slot]))
+	ix.writeSkills(slot, entries, int(ix.hot[slot].skLen))
 	return nil
 }
 
@@ -198,7 +198,7 @@ func (ix *Index) RemoveSkill(id int64, skill string) error {
 		ix.levels[sk][lv].Remove(slot)
 	}
 	entries = slices.Delete(entries, i, i+1)
-	ix.writeSkills(slot, entries, int(ix.skLen[slot]))
+	ix.writeSkills(slot, entries, int(ix.hot[slot].skLen))
 	return nil
 }
 
@@ -291,14 +291,14 @@ func (ix *Index) AddExposure(id int64, attention, relevance float64) error {
 	if !finite(attention) || !finite(relevance) || attention < 0 || relevance < 0 {
 		return invalidf(learnerRecord(id), "exposure must be finite and non-negative")
 	}
-	a := uint64(ix.attention[slot]) + uint64(milli(attention))
-	r := uint64(ix.relevance[slot]) + uint64(milli(relevance))
-	ix.sumAtt -= uint64(ix.attention[slot])
-	ix.sumRel -= uint64(ix.relevance[slot])
-	ix.attention[slot] = uint32(min(a, 1<<32-1))
-	ix.relevance[slot] = uint32(min(r, 1<<32-1))
-	ix.sumAtt += uint64(ix.attention[slot])
-	ix.sumRel += uint64(ix.relevance[slot])
+	a := uint64(ix.hot[slot].attention) + uint64(milli(attention))
+	r := uint64(ix.hot[slot].relevance) + uint64(milli(relevance))
+	ix.sumAtt -= uint64(ix.hot[slot].attention)
+	ix.sumRel -= uint64(ix.hot[slot].relevance)
+	ix.hot[slot].attention = uint32(min(a, 1<<32-1))
+	ix.hot[slot].relevance = uint32(min(r, 1<<32-1))
+	ix.sumAtt += uint64(ix.hot[slot].attention)
+	ix.sumRel += uint64(ix.hot[slot].relevance)
 	return nil
 }
 
