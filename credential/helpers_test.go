@@ -59,11 +59,11 @@ func newIssuerFixture(t testing.TB, publicBaseURL string) *issuerFixture {
 		t.Fatal(err)
 	}
 	f := &issuerFixture{ks: ks, id: id, lists: &memLists{}}
-	f.revocation, err = NewStatusList("https://tl.example/status/revocation/1", Revocation, 0)
+	f.revocation, err = NewStatusList("https://tl.example/status/revocation/1", id.DID(), Revocation, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.suspension, err = NewStatusList("https://tl.example/status/suspension/1", Suspension, 0)
+	f.suspension, err = NewStatusList("https://tl.example/status/suspension/1", id.DID(), Suspension, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,3 +88,5 @@ func decodeMultibase58(s string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+func ed25519Sign(k *KeyPair, msg []byte) []byte { return ed25519.Sign(k.Private, msg) }

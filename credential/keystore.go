@@ -272,6 +272,24 @@ func (id *Identity) Signer() Signer {
 	return Signer{Key: k.KeyPair, VerificationMethod: DIDKeyVerificationMethod(k.Public)}
 }
 
+// SignerFor returns the signer for documents issued by did: for did:web the
+// active key; for a did:key the stored key behind it, even a retired one
+// (status lists of credentials issued before a rotation are re-signed with
+// the key that issued them).
+func (id *Identity) SignerFor(did string) (Signer, error) {
+	if id.webDID != "" && did == id.webDID {
+		return id.Signer(), nil
+	}
+	if mb, ok := strings.CutPrefix(did, "did:key:"); ok {
+		if pub, err := ParsePublicKeyMultibase(mb); err == nil {
+			if k, ok := id.ks.Lookup(pub); ok {
+				return Signer{Key: k.KeyPair, VerificationMethod: DIDKeyVerificationMethod(k.Public)}, nil
+			}
+		}
+	}
+	return Signer{}, fmt.Errorf("credential: no key for issuer %q", did)
+}
+
 // DIDs returns every DID this identity has issued under (for a verifier's
 // TrustedIssuers): the did:web, or the did:key of every key.
 func (id *Identity) DIDs() []string {

@@ -48,7 +48,12 @@ var (
 // writer per list (as it keeps one row).
 type StatusList struct {
 	// ID is the URL of the list's BitstringStatusListCredential.
-	ID      string
+	ID string
+	// Issuer is the DID that issues the list and the credentials in it: a
+	// verifier requires both to match. With did:key a key rotation changes
+	// the DID, so new credentials go to new lists, while the old lists
+	// stay signed by their (retired) key.
+	Issuer  string
 	Purpose StatusPurpose
 	bits    []byte
 	used    []byte
@@ -56,8 +61,9 @@ type StatusList struct {
 }
 
 // NewStatusList returns an empty list of size entries (0 means
-// MinStatusListSize; otherwise a multiple of 8, at least the minimum).
-func NewStatusList(id string, purpose StatusPurpose, size int) (*StatusList, error) {
+// MinStatusListSize; otherwise a multiple of 8, at least the minimum),
+// published at the URL id by the issuer DID.
+func NewStatusList(id, issuer string, purpose StatusPurpose, size int) (*StatusList, error) {
 	if size == 0 {
 		size = MinStatusListSize
 	}
@@ -70,7 +76,10 @@ func NewStatusList(id string, purpose StatusPurpose, size int) (*StatusList, err
 	if purpose != Revocation && purpose != Suspension {
 		return nil, fmt.Errorf("credential: unknown status purpose %q", purpose)
 	}
-	return &StatusList{ID: id, Purpose: purpose, bits: make([]byte, size/8), used: make([]byte, size/8)}, nil
+	if !strings.HasPrefix(issuer, "did:") {
+		return nil, fmt.Errorf("credential: status list issuer %q must be a DID", issuer)
+	}
+	return &StatusList{ID: id, Issuer: issuer, Purpose: purpose, bits: make([]byte, size/8), used: make([]byte, size/8)}, nil
 }
 
 // Len returns the number of entries.
@@ -233,14 +242,13 @@ type StatusListSubject struct {
 	EncodedList   string `json:"encodedList"`
 }
 
-// Credential returns the list as an unsigned status list credential issued
-// by issuer (the same DID that issues the credentials pointing at it).
-func (l *StatusList) Credential(issuer string, validFrom time.Time) *StatusListCredential {
+// Credential returns the list as an unsigned status list credential.
+func (l *StatusList) Credential(validFrom time.Time) *StatusListCredential {
 	return &StatusListCredential{
 		Context:   []string{contexts.CredentialsV2},
 		ID:        l.ID,
 		Type:      []string{"VerifiableCredential", "BitstringStatusListCredential"},
-		Issuer:    issuer,
+		Issuer:    l.Issuer,
 		ValidFrom: FormatTime(validFrom),
 		CredentialSubject: StatusListSubject{
 			ID: l.ID + "#list", Type: "BitstringStatusList", StatusPurpose: string(l.Purpose), EncodedList: l.Encode(),
@@ -251,11 +259,14 @@ func (l *StatusList) Credential(issuer string, validFrom time.Time) *StatusListC
 // SignedCredential returns the list as a signed status list credential,
 // ready to serve at l.ID. Sign again after every change.
 func (l *StatusList) SignedCredential(id *Identity, now time.Time) ([]byte, error) {
-	s := id.Signer()
-	return Sign(l.Credential(id.DID(), now), s, now)
+	s, err := id.SignerFor(l.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	return Sign(l.Credential(now), s, now)
 }
 
-const statusListMagic = "TLSL1"
+const statusListMagic = "TLSL2"
 
 // MarshalBinary encodes the list (id, purpose, bits and allocations) for
 // storage.
@@ -268,6 +279,8 @@ func (l *StatusList) MarshalBinary() ([]byte, error) {
 	binary.BigEndian.PutUint32(hdr[4:], uint32(len(l.bits)))
 	zw.Write(hdr[:])
 	zw.Write([]byte(l.ID))
+	zw.Write(binary.BigEndian.AppendUint16(nil, uint16(len(l.Issuer))))
+	zw.Write([]byte(l.Issuer))
 	zw.Write([]byte{byte(len(l.Purpose))})
 	zw.Write([]byte(l.Purpose))
 	zw.Write(l.bits)
@@ -303,6 +316,12 @@ func (l *StatusList) UnmarshalBinary(data []byte) error {
 	}
 	id := string(b[:idLen])
 	b = b[idLen:]
+	if len(b) < 2 || int(binary.BigEndian.Uint16(b)) > len(b)-2 {
+		return bad
+	}
+	issLen := int(binary.BigEndian.Uint16(b))
+	issuer := string(b[2 : 2+issLen])
+	b = b[2+issLen:]
 	if len(b) < 1 || int(b[0]) > len(b)-1 {
 		return bad
 	}
@@ -311,7 +330,7 @@ func (l *StatusList) UnmarshalBinary(data []byte) error {
 	if len(b) != 2*n {
 		return bad
 	}
-	nl, err := NewStatusList(id, purpose, n*8)
+	nl, err := NewStatusList(id, issuer, purpose, n*8)
 	if err != nil {
 		return err
 	}

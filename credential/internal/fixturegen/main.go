@@ -126,11 +126,11 @@ func Generate(base string, now time.Time) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	rev, err := credential.NewStatusList(base+"/status/revocation/1", credential.Revocation, 0)
+	rev, err := credential.NewStatusList(base+"/status/revocation/1", id.DID(), credential.Revocation, 0)
 	if err != nil {
 		return nil, err
 	}
-	sus, err := credential.NewStatusList(base+"/status/suspension/1", credential.Suspension, 0)
+	sus, err := credential.NewStatusList(base+"/status/suspension/1", id.DID(), credential.Suspension, 0)
 	if err != nil {
 		return nil, err
 	}
