@@ -110,7 +110,10 @@ func TestVerifyRejects(t *testing.T) {
 		{"extra proof term", mutate(t, good, func(m map[string]any) { proofOf(m)["nonsense"] = "x" }), CheckProof, CodeUndefinedTerm},
 		{"expired", f.resign(t, good, func(m map[string]any) { m["validUntil"] = "2026-02-01T00:00:00Z" }), CheckDates, CodeExpired},
 		{"not yet valid", f.resign(t, good, func(m map[string]any) { m["validFrom"] = "2027-01-01T00:00:00Z" }), CheckDates, CodeNotYetValid},
-		{"bad date", f.resign(t, good, func(m map[string]any) { m["validFrom"] = "2027-01-01T00:00:00Z"; m["validUntil"] = "2028-02-30T00:00:00Z" }), CheckDates, CodeNotYetValid},
+		{"bad date", f.resign(t, good, func(m map[string]any) {
+			m["validFrom"] = "2027-01-01T00:00:00Z"
+			m["validUntil"] = "2028-02-30T00:00:00Z"
+		}), CheckDates, CodeNotYetValid},
 		{"issuer not the signer", f.resign(t, good, func(m map[string]any) {
 			m["issuer"].(map[string]any)["id"] = DIDKey(other.Public)
 		}), CheckIssuer, CodeIssuerMismatch},
