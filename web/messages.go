@@ -242,6 +242,18 @@ var messages = map[string][2]string{
 	"flash.token_created":    {"令牌已创建。", "Token created."},
 	"flash.token_revoked":    {"令牌已撤销。", "Token revoked."},
 
+	// Audit trail actions.
+	"program.create":     {"创建了微专业", "created program"},
+	"program.update":     {"修改了微专业", "updated program"},
+	"course.create":      {"创建了课程", "created course"},
+	"course.update":      {"修改了课程", "updated course"},
+	"course.instructors": {"调整了授课讲师", "set the instructors of"},
+	"lesson.create":      {"创建了课时", "created lesson"},
+	"lesson.update":      {"修改了课时", "updated lesson"},
+	"project.create":     {"创建了实战项目", "created real project"},
+	"project.update":     {"修改了实战项目", "updated real project"},
+	"user.roles":         {"调整了角色", "changed the roles of"},
+
 	// Errors.
 	"err.internal":             {"服务器出错了，请稍后再试。我们已记录这个问题。", "Something went wrong on our side. Please try again; the problem was logged."},
 	"err.invalid_fields":       {"请检查标出的字段。", "Please check the marked fields."},
@@ -298,5 +310,6 @@ var messages = map[string][2]string{
 	"err.rubric_criteria":      {"量规需要 1–20 个评分维度，每个有唯一标识和中文名称。", "A rubric needs 1–20 criteria, each with a unique key and a name."},
 	"err.rubric_levels":        {"每个评分维度需要 2–6 个等级，分值 0–100。", "Each criterion needs 2–6 levels worth 0–100 points."},
 	"err.rubric_line":          {"量规格式不正确：每行 标识 | 中文名 | 英文名 | 等级:分值, …", "Rubric lines look like: key | 中文名 | English | level:points, …"},
+	"err.demo_email_taken":     {"演示账号的邮箱 %s 已被非演示用户占用。", "The demo account email %s belongs to a non-demo user."},
 	"err.demo_nondemo_data":    {"数据库中已有非演示数据；如确需加载演示数据，请加 --force。", "The database holds non-demo data; pass --force to load the demo anyway."},
 }

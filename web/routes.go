@@ -156,3 +156,19 @@ func (s *Server) routeTable() []*route {
 		api("GET", "/api/v1/catalog/stats", roles(operator), s.apiCatalogStats),
 	}
 }
+
+// RouteInfo describes a route for tests and documentation.
+type RouteInfo struct {
+	Method  string
+	Pattern string
+	API     bool
+}
+
+// Routes lists every route the server serves.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = RouteInfo{Method: rt.method, Pattern: rt.pattern, API: rt.api}
+	}
+	return out
+}
