@@ -354,6 +354,9 @@ func (c *Content) Check(skills []*talentloop.Skill) error {
 				if j == 0 && strings.TrimSpace(ls.Body.EN) == "" {
 					bad("%s: the first lesson of a course needs an English body", at)
 				}
+				if msg := markdownProblem(ls.Body); msg != "" {
+					bad("%s: %s", at, msg)
+				}
 			}
 			for j, pj := range cs.Projects {
 				at := fmt.Sprintf("%s project %d", at, j+1)
@@ -379,6 +382,9 @@ func (c *Content) Check(skills []*talentloop.Skill) error {
 				if p.Title.EN == "" || p.Brief.EN == "" || p.RealWork.ZH == "" || p.Deliverables.ZH == "" || len(p.Skills) == 0 {
 					bad("%s: needs an English title and brief, the real work, deliverables and skills", at)
 				}
+				if msg := markdownProblem(p.Brief); msg != "" {
+					bad("%s: %s", at, msg)
+				}
 			}
 		}
 	}
@@ -386,6 +392,27 @@ func (c *Content) Check(skills []*talentloop.Skill) error {
 		return fmt.Errorf("demo catalog: %d problems:\n  %s", len(problems), strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// markdownProblem catches the slips of hand-written Markdown: an unclosed
+// code fence, or a line indented by four spaces outside a fence, which would
+// render as a code block.
+func markdownProblem(t talentloop.Text) string {
+	for _, body := range []string{t.ZH, t.EN} {
+		fence := false
+		for _, line := range strings.Split(body, "\n") {
+			switch {
+			case strings.HasPrefix(line, "```"):
+				fence = !fence
+			case !fence && strings.HasPrefix(line, "    "):
+				return fmt.Sprintf("Markdown line indented as code outside a fence: %q", line)
+			}
+		}
+		if fence {
+			return "Markdown code fence left open"
+		}
+	}
+	return ""
 }
 
 func fields(err error) string {

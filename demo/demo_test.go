@@ -238,3 +238,40 @@ func checkSummary(t *testing.T, s *Summary, c *Content) {
 		}
 	}
 }
+
+func TestRubricScales(t *testing.T) {
+	r, err := RubricSpec{Criteria: []CriterionSpec{{Key: "a", Name: talentloop.Text{ZH: "甲"}, Points: 30}}}.Rubric()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, l := range r.Criteria[0].Levels {
+		got = append(got, l.Points)
+	}
+	if len(got) != 4 || got[0] != 30 || got[1] != 24 || got[2] != 18 || got[3] != 9 || r.Criteria[0].Levels[3].Name.ZH != "待改进" {
+		t.Errorf("4-level scale of 30 points: %v", got)
+	}
+	r, _ = RubricSpec{Scale: "3", Criteria: []CriterionSpec{{Key: "a", Name: talentloop.Text{ZH: "甲"}, Points: 40}}}.Rubric()
+	if n := len(r.Criteria[0].Levels); n != 3 || r.MaxPoints() != 40 {
+		t.Errorf("3-level scale: %d levels, max %d", n, r.MaxPoints())
+	}
+	if _, err := (RubricSpec{Scale: "7"}).Rubric(); err == nil {
+		t.Error("unknown scale accepted")
+	}
+	p, _ := (&ProjectSpec{Rubric: RubricSpec{Criteria: []CriterionSpec{{Key: "a", Name: talentloop.Text{ZH: "甲"}, Points: 45}}}}).Project(1, 1, 1)
+	if p.PassMark != 27 {
+		t.Errorf("default pass mark of 45 points is %d, want 27", p.PassMark)
+	}
+}
+
+func TestMarkdownProblem(t *testing.T) {
+	for body, bad := range map[string]bool{
+		"# 标题\n\n正文\n\n```go\n    x := 1\n```\n": false,
+		"正文\n    缩进成了代码块":                        true,
+		"```js\nlet a\n":                         true,
+	} {
+		if got := markdownProblem(talentloop.Text{ZH: body}) != ""; got != bad {
+			t.Errorf("markdownProblem(%q) = %v, want %v", body, got, bad)
+		}
+	}
+}
