@@ -91,7 +91,8 @@
 // of a learner's t-th concurrent order is Congestion·t: convex, so work
 // spreads to the next-best learner once a favourite is busy. FillBonus
 // (default 10000 points, one perfect score) makes an extra filled seat worth
-// more than any score difference; Congestion defaults to 1500 points.
+// more than any score difference, as long as congestion costs stay below it
+// (they do for capacities up to 7); Congestion defaults to 1500 points.
 //
 // As a min-cost flow network: every order j is a source of Seats_j units;
 // arc j→learner i for each candidate edge (capacity 1, cost M − FillBonus −

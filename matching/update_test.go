@@ -206,3 +206,47 @@ func TestUpdatesOfUnknownLearner(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentQueriesAndUpdates runs queries while updates land; run it
+// with -race.
+func TestConcurrentQueriesAndUpdates(t *testing.T) {
+	ds := synth.Generate(synth.Config{Seed: 61, Learners: 2000, Demands: 200, Cities: 3})
+	ix := build(t, ds)
+	done := make(chan error, 3)
+	for g := 0; g < 2; g++ {
+		go func(g int) {
+			for i := 0; i < 200; i++ {
+				if _, err := ix.LearnersForDemandID(ds.Demands[(i*7+g)%len(ds.Demands)].ID, 10, matching.DefaultFairness()); err != nil {
+					done <- err
+					return
+				}
+				if _, err := ix.DemandsForLearner(ds.Learners[(i*13+g)%len(ds.Learners)].ID, 10); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	go func() {
+		for i := 0; i < 400; i++ {
+			l := ds.Learners[i%len(ds.Learners)]
+			var err error
+			if l.Load < l.Capacity && i%2 == 0 {
+				err = ix.StartOrder(l.ID)
+			} else {
+				err = ix.SetAvailable(l.ID, i%3 != 0)
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < 3; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
