@@ -94,6 +94,12 @@ type Report struct {
 	CBCObjective               int64   `json:"cbc_objective"`
 	ObjectiveMatchesCBC        bool    `json:"objective_matches_cbc"`
 	SpeedupVsCBC               float64 `json:"speedup_vs_cbc"`
+	// SpeedupVsCBCWithSearch counts our candidate search too, which CBC
+	// does not have to do.
+	SpeedupVsCBCWithSearch float64 `json:"speedup_vs_cbc_incl_candidate_search"`
+	ExtraLearners          int     `json:"extra_learners_vs_greedy"`
+	MeanScorePerSeat       float64 `json:"mean_score_per_seat"`
+	GreedyMeanScorePerSeat float64 `json:"greedy_mean_score_per_seat"`
 }
 
 // Main parses args, runs the benchmark and prints the report to stdout
@@ -478,6 +484,13 @@ func assignment(ctx context.Context, c Config, rep *Report, pr *progress) error 
 	rep.GreedyFilled = g.Filled
 	rep.GreedyScore = float64(g.Score) / matching.ScorePoints
 	rep.GreedyDistinct = g.Learners
+	rep.ExtraLearners = sol.Learners - g.Learners
+	if sol.Filled > 0 {
+		rep.MeanScorePerSeat = rep.AssignScore / float64(sol.Filled)
+	}
+	if g.Filled > 0 {
+		rep.GreedyMeanScorePerSeat = rep.GreedyScore / float64(g.Filled)
+	}
 
 	if c.NoCBC {
 		rep.CBCSkipped = "--no-cbc"
@@ -512,6 +525,7 @@ func assignment(ctx context.Context, c Config, rep *Report, pr *progress) error 
 	rep.ObjectiveMatchesCBC = res.Status == "Optimal" && res.Objective == sol.Objective
 	if rep.AssignSeconds > 0 {
 		rep.SpeedupVsCBC = rep.CBCSeconds / rep.AssignSeconds
+		rep.SpeedupVsCBCWithSearch = rep.CBCSeconds / (rep.AssignSeconds + rep.AssignBuildSeconds)
 	}
 	return nil
 }
@@ -540,15 +554,13 @@ func (r *Report) WriteTable(w io.Writer) {
 	row("assign_objective / filled / score", "%d / %d / %.2f", r.AssignObjective, r.AssignFilled, r.AssignScore)
 	row("greedy_objective / filled / score", "%d / %d / %.2f", r.GreedyObjective, r.GreedyFilled, r.GreedyScore)
 	row("distinct learners assigned (flow / greedy)", "%d / %d (%+d)", r.DistinctLearnersAssigned, r.GreedyDistinct, r.DistinctLearnersAssigned-r.GreedyDistinct)
-	if r.AssignFilled > 0 && r.GreedyFilled > 0 {
-		row("mean score per filled seat (flow / greedy)", "%.4f / %.4f", r.AssignScore/float64(r.AssignFilled), r.GreedyScore/float64(r.GreedyFilled))
-	}
+	row("mean score per filled seat (flow / greedy)", "%.4f / %.4f", r.MeanScorePerSeat, r.GreedyMeanScorePerSeat)
 	if r.CBCSkipped != "" {
 		row("cbc", "skipped: %s", r.CBCSkipped)
 	} else {
 		row("cbc_seconds (process, read + solve)", "%.2f s (CBC's own solve time %.2f s; LP file %s written in %.2f s)", r.CBCSeconds, r.CBCSolveSeconds, mb(r.CBCLPBytes), r.CBCWriteSeconds)
 		row("cbc_objective", "%d (%s), equal to ours: %v", r.CBCObjective, r.CBCStatus, r.ObjectiveMatchesCBC)
-		row("speedup vs cbc (process time / flow time)", "%.0f×", r.SpeedupVsCBC)
+		row("speedup vs cbc (process time / flow time)", "%.0f× (%.0f× counting our candidate search)", r.SpeedupVsCBC, r.SpeedupVsCBCWithSearch)
 	}
 	tw.Flush()
 }

@@ -271,7 +271,13 @@ func (g *gen) learner(ds *Dataset, i int) {
 		l.City = g.cities[g.zCity.Uint64()]
 	}
 	if r.Float64() < g.cfg.NewcomerShare {
-		return // newcomer: no orders, ratings or exposure yet
+		// A newcomer has no orders or ratings yet, but may have been
+		// eligible for earlier lists and seldom shown in them.
+		if r.Float64() < 0.5 {
+			rel := 3 * r.Float64()
+			l.Exposure = matching.Exposure{Relevance: rel, Attention: rel * 0.5 * r.Float64()}
+		}
+		return
 	}
 	l.FirstOrder = Epoch.AddDate(0, 0, -1-r.IntN(700))
 	l.Deliveries = 1 + g.poisson(6*(0.5+pq))
