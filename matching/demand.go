@@ -76,8 +76,16 @@ func (ix *Index) insertDemand(r *demandRec) {
 	}
 	r.anchor, r.anchorLevel = r.req[best].skill, r.req[best].level
 	r.alive = true
-	i := uint32(len(ix.demands))
-	ix.demands = append(ix.demands, *r)
+	var i uint32
+	if n := len(ix.freeDemands); n > 0 {
+		// Reuse a closed demand's record: nothing refers to it any more.
+		i = ix.freeDemands[n-1]
+		ix.freeDemands = ix.freeDemands[:n-1]
+		ix.demands[i] = *r
+	} else {
+		i = uint32(len(ix.demands))
+		ix.demands = append(ix.demands, *r)
+	}
 	ix.demandBy[r.id] = i
 	ix.demandAlive.Add(i)
 	ix.anchors[r.anchor][r.anchorLevel].Add(i)
@@ -88,8 +96,9 @@ func (ix *Index) unlistDemand(i uint32) {
 	d.alive = false
 	ix.demandAlive.Remove(i)
 	ix.anchors[d.anchor][d.anchorLevel].Remove(i)
-	// Free the slices; the record stays as a tombstone.
+	// Free the slices; the record waits for reuse.
 	d.req, d.pref, d.certs = nil, nil, nil
+	ix.freeDemands = append(ix.freeDemands, i)
 }
 
 // HasDemand reports whether an open demand with this id is in the index.

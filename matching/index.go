@@ -111,6 +111,7 @@ type Index struct {
 	demands     []demandRec
 	demandBy    map[int64]uint32
 	demandAlive *roaring.Bitmap
+	freeDemands []uint32 // records of closed demands, for reuse
 	anchors     [][MaxLevel + 1]*roaring.Bitmap // [skill][min level]
 
 	// score tables

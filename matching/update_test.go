@@ -48,9 +48,26 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		}
 	}
 	ops := map[string]int{}
+	open := map[int64]bool{}
+	for _, d := range ds.Demands {
+		open[d.ID] = true
+	}
 	for step := 0; step < 6000; step++ {
 		var err error
-		switch op := r.IntN(10); op {
+		switch op := r.IntN(12); op {
+		case 10: // a demand is filled or withdrawn
+			d := ds.Demands[r.IntN(len(ds.Demands))]
+			if !open[d.ID] {
+				continue
+			}
+			err = ix.RemoveDemand(d.ID)
+			delete(open, d.ID)
+			ops["close"]++
+		case 11: // a demand is posted again, or replaced
+			d := ds.Demands[r.IntN(len(ds.Demands))]
+			err = ix.UpsertDemand(d)
+			open[d.ID] = true
+			ops["post"]++
 		case 0: // a new learner arrives, or an old one returns
 			l := cloneLearner(ds.Learners[r.IntN(len(ds.Learners))])
 			if _, ok := model[l.ID]; ok {
@@ -148,13 +165,19 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fresh.AddDemands(ds.Demands); err != nil {
+	var openDemands []matching.Demand
+	for _, d := range ds.Demands {
+		if open[d.ID] {
+			openDemands = append(openDemands, d)
+		}
+	}
+	if err := fresh.AddDemands(openDemands); err != nil {
 		t.Fatal(err)
 	}
 	for _, restoreTo := range []uint64{0, 1 << 40} {
 		restore := matching.SetSmallSet(restoreTo)
 		for _, f := range []matching.Fairness{{}, matching.DefaultFairness()} {
-			for _, d := range ds.Demands {
+			for _, d := range openDemands {
 				got, err := ix.LearnersForDemandID(d.ID, 20, f)
 				if err != nil {
 					t.Fatal(err)
@@ -183,10 +206,10 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 			t.Fatalf("learner %d: incremental index got %+v, fresh index got %+v", id, got, want)
 		}
 	}
-	gotN, _ := ix.Len()
-	wantN, _ := fresh.Len()
-	if gotN != wantN {
-		t.Fatalf("learners got %d, want %d", gotN, wantN)
+	gotN, gotD := ix.Len()
+	wantN, wantD := fresh.Len()
+	if gotN != wantN || gotD != wantD {
+		t.Fatalf("learners, demands got %d, %d, want %d, %d", gotN, gotD, wantN, wantD)
 	}
 	t.Logf("operations applied: %v", ops)
 }

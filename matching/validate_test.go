@@ -168,3 +168,41 @@ func TestEmptyResultsAreExplained(t *testing.T) {
 		t.Fatalf("empty index: got %+v, %v", got, err)
 	}
 }
+
+// FuzzLearnersForDemand feeds arbitrary demands to a small index: every
+// input gives an error or an answer no longer than k, never a panic.
+func FuzzLearnersForDemand(f *testing.F) {
+	f.Add(0, 3, 1, 0, true, "", 5, 1, 2)
+	f.Add(2, 9, -1, 1, false, "hangzhou", 0, 0, 0)
+	f.Add(-1, 0, 0, 7, false, "", -3, 4, 6)
+	ls := []matching.Learner{goodLearner(1), goodLearner(2), goodLearner(3)}
+	ls[1].Skills = append(ls[1].Skills, matching.SkillLevel{Skill: "it/front-end", Level: 2})
+	ls[2].FirstOrder = ls[2].FirstOrder.AddDate(2020, 0, 0)
+	ix, err := matching.NewIndex(catalog, ls, matching.DefaultOptions())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, skill, level, seats, kind int, remote bool, city string, k, pref, prefLevel int) {
+		name := func(i int) string {
+			if i >= 0 && i < len(catalog.Skills) {
+				return catalog.Skills[i]
+			}
+			return "unknown"
+		}
+		d := matching.Demand{ID: 1, Kind: matching.Kind(kind), Seats: seats, Remote: remote, City: city,
+			Required:  []matching.Requirement{{Skill: name(skill), Level: level}},
+			Preferred: []matching.Requirement{{Skill: name(pref), Level: prefLevel}}}
+		for _, fair := range []matching.Fairness{{}, matching.DefaultFairness()} {
+			res, err := ix.LearnersForDemand(d, k, fair)
+			if err != nil {
+				continue
+			}
+			if len(res.Matches) > k {
+				t.Fatalf("got %d matches for k = %d", len(res.Matches), k)
+			}
+			if len(res.Matches) == 0 && res.Explanation == "" && k > 0 {
+				t.Fatalf("empty answer without explanation for %+v", d)
+			}
+		}
+	})
+}
