@@ -69,7 +69,7 @@ func (ix *Index) insertDemand(r *demandRec) {
 	best := -1
 	var bestCard uint64
 	for i, q := range r.req {
-		c := ix.levels[q.skill][q.level].GetCardinality()
+		c := ix.atLeastCount(q.skill, q.level)
 		if best < 0 || c < bestCard {
 			best, bestCard = i, c
 		}

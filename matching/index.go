@@ -104,7 +104,10 @@ type Index struct {
 	newcomer  *roaring.Bitmap
 	available *roaring.Bitmap
 	open      *roaring.Bitmap
-	levels    [][MaxLevel + 1]*roaring.Bitmap // [skill][l]: level ≥ l
+	// levels[skill][l] holds the learners at level ≥ l for l ≥ 2, and at
+	// level exactly 1 for l = 1: "≥ 1" is the union of [1] and [2], which
+	// saves storing every holder of a skill twice.
+	levels    [][MaxLevel + 1]*roaring.Bitmap
 	cities    []*roaring.Bitmap               // [city]
 	certs     []*roaring.Bitmap               // [program]: valid holders
 
@@ -223,7 +226,10 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 		ix.hot[slot].skLen = uint8(len(entries))
 		ix.skData = append(ix.skData, entries...)
 		for _, e := range entries {
-			for lv := MinLevel; lv <= int(e.level); lv++ {
+			if e.level == MinLevel {
+				levelMembers[e.skill][MinLevel] = append(levelMembers[e.skill][MinLevel], slot)
+			}
+			for lv := MinLevel + 1; lv <= int(e.level); lv++ {
 				levelMembers[e.skill][lv] = append(levelMembers[e.skill][lv], slot)
 			}
 		}
@@ -389,6 +395,45 @@ func (ix *Index) internCity(name string) uint16 {
 	ix.cityByName[name] = c
 	ix.cities = append(ix.cities, roaring.New())
 	return c
+}
+
+// atLeast returns the learners with skill s at level ≥ l. For l = 1 it is
+// a new union; callers must not modify the result in any case.
+func (ix *Index) atLeast(s uint16, l uint8) *roaring.Bitmap {
+	if l > MinLevel {
+		return ix.levels[s][l]
+	}
+	return roaring.Or(ix.levels[s][MinLevel], ix.levels[s][MinLevel+1])
+}
+
+// atLeastCount is the size of atLeast(s, l).
+func (ix *Index) atLeastCount(s uint16, l uint8) uint64 {
+	n := ix.levels[s][l].GetCardinality()
+	if l == MinLevel {
+		n += ix.levels[s][MinLevel+1].GetCardinality()
+	}
+	return n
+}
+
+// moveLevel updates the level bitmaps of a slot whose level in skill s
+// changes from old to new (0 for not held).
+func (ix *Index) moveLevel(slot uint32, s uint16, old, new int) {
+	if old == new {
+		return
+	}
+	b := &ix.levels[s]
+	if old == MinLevel {
+		b[MinLevel].Remove(slot)
+	}
+	if new == MinLevel {
+		b[MinLevel].Add(slot)
+	}
+	for lv := max(MinLevel+1, old+1); lv <= new; lv++ {
+		b[lv].Add(slot)
+	}
+	for lv := max(MinLevel+1, new+1); lv <= old; lv++ {
+		b[lv].Remove(slot)
+	}
 }
 
 // skills returns the packed skills of a slot.

@@ -92,7 +92,7 @@ func (ix *Index) filters(d *demandRec) ([]*roaring.Bitmap, []string) {
 	var bms []*roaring.Bitmap
 	var what []string
 	for _, r := range d.req {
-		bms = append(bms, ix.levels[r.skill][r.level])
+		bms = append(bms, ix.atLeast(r.skill, r.level))
 		what = append(what, fmt.Sprintf("has %s at level ≥ %d", ix.skillNames[r.skill], r.level))
 	}
 	for _, p := range d.certs {

@@ -53,9 +53,7 @@ func (ix *Index) RemoveLearner(id int64) error {
 // Its skill entries stay in place for fillSlot to reuse.
 func (ix *Index) clearSlot(slot uint32) {
 	for _, e := range ix.skills(slot) {
-		for lv := MinLevel; lv <= int(e.level); lv++ {
-			ix.levels[e.skill][lv].Remove(slot)
-		}
+		ix.moveLevel(slot, e.skill, int(e.level), 0)
 	}
 	for _, c := range ix.certs {
 		c.Remove(slot)
@@ -76,9 +74,7 @@ func (ix *Index) fillSlot(slot uint32, l *Learner, reuse int) {
 	ix.setScalars(slot, l)
 	ix.writeSkills(slot, ix.packSkills(l.Skills), reuse)
 	for _, e := range ix.skills(slot) {
-		for lv := MinLevel; lv <= int(e.level); lv++ {
-			ix.levels[e.skill][lv].Add(slot)
-		}
+		ix.moveLevel(slot, e.skill, 0, int(e.level))
 	}
 	for _, p := range ix.validPrograms(l.Certificates) {
 		ix.certs[p].Add(slot)
@@ -166,12 +162,7 @@ func (ix *Index) SetSkill(id int64, s SkillLevel) error {
 		}
 		entries = slices.Insert(entries, i, ne)
 	}
-	for lv := old + 1; lv <= s.Level; lv++ {
-		ix.levels[sk][lv].Add(slot)
-	}
-	for lv := s.Level + 1; lv <= old; lv++ {
-		ix.levels[sk][lv].Remove(slot)
-	}
+	ix.moveLevel(slot, sk, old, s.Level)
 	ix.writeSkills(slot, entries, int(ix.hot[slot].skLen))
 	return nil
 }
@@ -194,9 +185,7 @@ func (ix *Index) RemoveSkill(id int64, skill string) error {
 	if i < 0 {
 		return nil
 	}
-	for lv := MinLevel; lv <= int(entries[i].level); lv++ {
-		ix.levels[sk][lv].Remove(slot)
-	}
+	ix.moveLevel(slot, sk, int(entries[i].level), 0)
 	entries = slices.Delete(entries, i, i+1)
 	ix.writeSkills(slot, entries, int(ix.hot[slot].skLen))
 	return nil
