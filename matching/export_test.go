@@ -14,4 +14,3 @@ func SetSmallSet(n uint64) func() {
 	smallSet = n
 	return func() { smallSet = old }
 }
-

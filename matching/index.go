@@ -107,14 +107,14 @@ type Index struct {
 	// levels[skill][l] holds the learners at level ≥ l for l ≥ 2, and at
 	// level exactly 1 for l = 1: "≥ 1" is the union of [1] and [2], which
 	// saves storing every holder of a skill twice.
-	levels    [][MaxLevel + 1]*roaring.Bitmap
-	cities    []*roaring.Bitmap               // [city]
-	certs     []*roaring.Bitmap               // [program]: valid holders
+	levels [][MaxLevel + 1]*roaring.Bitmap
+	cities []*roaring.Bitmap // [city]
+	certs  []*roaring.Bitmap // [program]: valid holders
 
 	demands     []demandRec
 	demandBy    map[int64]uint32
 	demandAlive *roaring.Bitmap
-	freeDemands []uint32 // records of closed demands, for reuse
+	freeDemands []uint32                        // records of closed demands, for reuse
 	anchors     [][MaxLevel + 1]*roaring.Bitmap // [skill][min level]
 
 	// score tables
