@@ -39,7 +39,8 @@ type Breakdown struct {
 }
 
 // Explain renders the breakdown as one line a user can read, e.g.
-// "0.81 = fit 0.40×0.83 [illustration 5≥3] + preferred 0.20×0.50 … + boost 0.02".
+// "0.798 = fit 0.40×0.67 [games/level-design level 4, needs 2] + preferred
+// 0.20×1.00 [games/unity level 3, wants 3] + evidence … + exposure boost 0.007".
 func (b Breakdown) Explain() string {
 	var sb strings.Builder
 	w := b.Weights
@@ -56,10 +57,13 @@ func (b Breakdown) Explain() string {
 			} else {
 				sb.WriteString(", ")
 			}
-			if s.Have == 0 {
-				fmt.Fprintf(&sb, "%s missing, wanted %d", s.Skill, s.Need)
-			} else {
-				fmt.Fprintf(&sb, "%s %d vs %d", s.Skill, s.Have, s.Need)
+			switch {
+			case s.Have == 0:
+				fmt.Fprintf(&sb, "%s missing, wants %d", s.Skill, s.Need)
+			case pref:
+				fmt.Fprintf(&sb, "%s level %d, wants %d", s.Skill, s.Have, s.Need)
+			default:
+				fmt.Fprintf(&sb, "%s level %d, needs %d", s.Skill, s.Have, s.Need)
 			}
 		}
 		if !first {

@@ -299,3 +299,16 @@ func Attention(rank int) float64 {
 	}
 	return 1 / math.Log2(1+float64(rank))
 }
+
+// RecordExposure adds a shown ranking to its learners' exposure: each gets
+// the attention of their rank and their base score as relevance. Call it
+// when a ranking is actually shown to a partner, so later rankings can
+// boost learners whose attention lags their relevance.
+func (ix *Index) RecordExposure(r *LearnerRanking) error {
+	for _, m := range r.Matches {
+		if err := ix.AddExposure(m.LearnerID, Attention(m.Rank), m.Score.Base); err != nil {
+			return err
+		}
+	}
+	return nil
+}

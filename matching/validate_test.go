@@ -141,7 +141,7 @@ func TestEmptyResultsAreExplained(t *testing.T) {
 	if len(got.Matches) != 1 || got.Matches[0].LearnerID != 1 || !strings.Contains(got.Explanation, "only 1") {
 		t.Fatalf("gig: got %+v, want learner 1 alone with an explanation", got)
 	}
-	if !strings.Contains(got.Matches[0].Score.Explain(), "visual-art/illustration 4 vs 2") {
+	if !strings.Contains(got.Matches[0].Score.Explain(), "visual-art/illustration level 4, needs 2") {
 		t.Fatalf("explanation %q does not name the skill", got.Matches[0].Score.Explain())
 	}
 	gig.Kind = matching.Job
