@@ -273,3 +273,50 @@ func TestConcurrentQueriesAndUpdates(t *testing.T) {
 		}
 	}
 }
+
+// TestExposureBoost checks the boost: full for a relevant learner never
+// shown, none for one shown more than their share, and shrinking once the
+// under-exposed learner's rankings are recorded.
+func TestExposureBoost(t *testing.T) {
+	// Equal learners: without the boost the tie goes to the lower id, 1.
+	a, b := goodLearner(2), goodLearner(1)
+	a.Exposure = matching.Exposure{Relevance: 10}
+	b.Exposure = matching.Exposure{Relevance: 10, Attention: 10}
+	ix, err := matching.NewIndex(catalog, []matching.Learner{a, b}, matching.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := matching.Demand{ID: 1, Required: []matching.Requirement{{Skill: "visual-art/illustration", Level: 1}}, Seats: 1, Remote: true}
+	f := matching.DefaultFairness()
+	boosts := func() map[int64]float64 {
+		r, err := ix.LearnersForDemand(d, 2, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]float64{}
+		for _, m := range r.Matches {
+			out[m.LearnerID] = m.Score.Boost
+		}
+		return out
+	}
+	got := boosts()
+	if got[2] != f.MaxBoost || got[1] != 0 {
+		t.Fatalf("boosts got %v, want learner 2 at %v and learner 1 at 0", got, f.MaxBoost)
+	}
+	// Learner 2 ranks first on the boost; record that ranking a few times.
+	for i := 0; i < 3; i++ {
+		r, _ := ix.LearnersForDemand(d, 2, f)
+		if r.Matches[0].LearnerID != 2 {
+			t.Fatalf("rank 1 got learner %d, want the boosted learner 2", r.Matches[0].LearnerID)
+		}
+		if err := ix.RecordExposure(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := boosts(); after[2] >= got[2] {
+		t.Fatalf("learner 2's boost got %v after being shown first three times, want below %v", after[2], got[2])
+	}
+	if r, _ := ix.LearnersForDemand(d, 2, matching.Fairness{}); r.Matches[0].LearnerID != 1 {
+		t.Fatalf("fairness off: rank 1 got learner %d, want 1", r.Matches[0].LearnerID)
+	}
+}
