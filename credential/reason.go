@@ -51,6 +51,10 @@ const (
 	// issuer
 	CodeIssuerMismatch  Code = "issuer_mismatch" // the signing key does not belong to the issuer
 	CodeUntrustedIssuer Code = "untrusted_issuer"
+
+	// CodeInternal reports a bug in the engine met while verifying; the
+	// document is not verified. The fuzz target makes sure it never happens.
+	CodeInternal Code = "internal_error"
 )
 
 // Reason explains a failed check.

@@ -173,7 +173,7 @@ func (v *Verifier) verify(ctx context.Context, raw []byte, withStatus bool) (res
 		// A bug must not turn into a crash of the caller, nor a pass.
 		if r := recover(); r != nil {
 			res.Verified = false
-			res.set(CheckParse, Failed, reasonf(CodeMalformedJSON, "the document could not be processed"))
+			res.set(CheckParse, Failed, reasonf(CodeInternal, "the document could not be processed: %v", r))
 		}
 	}()
 	defer func() {

@@ -67,12 +67,18 @@ type Quad struct {
 // deep iterations than allowed (a "poison graph").
 var ErrTooComplex = errors.New("rdfc: blank node structure too complex to canonicalize")
 
+// maxPermutations bounds the permutations Hash N-Degree Quads may try in
+// one canonicalization: blank nodes that share a parent and look alike
+// would otherwise cost a factorial of their number.
+const maxPermutations = 1 << 16
+
 // Options tune canonicalization.
 type Options struct {
 	// MaxWorkFactor bounds the deep iterations of Hash N-Degree Quads to
 	// (number of blank nodes with shared first-degree hashes)^MaxWorkFactor,
-	// as the widely used JavaScript implementation does. Zero means 1;
-	// a negative value means no limit.
+	// as the widely used JavaScript implementation does, and the
+	// permutations tried to 65,536. Zero means 1; a negative value means no
+	// limit.
 	MaxWorkFactor int
 }
 
@@ -103,6 +109,7 @@ type canonicalizer struct {
 	canonical *issuer
 	firstHash map[string]string
 	deepLeft  int
+	permLeft  int // permutations left to try, against factorial blowups
 	unlimited bool
 	maxWork   int
 	buf       bytes.Buffer
@@ -221,6 +228,7 @@ func (c *canonicalizer) run() error {
 		return nil
 	}
 	c.deepLeft = 1
+	c.permLeft = maxPermutations
 	for range c.maxWork {
 		c.deepLeft *= count
 		if c.deepLeft > 1<<30 {
@@ -341,6 +349,12 @@ func (c *canonicalizer) hashNDegree(id string, iss *issuer) (string, *issuer, er
 		var chosenPath string
 		var chosenIssuer *issuer
 		err := permute(related[h], func(perm []string) error {
+			if !c.unlimited {
+				if c.permLeft <= 0 {
+					return ErrTooComplex
+				}
+				c.permLeft--
+			}
 			cp := iss.clone()
 			var path strings.Builder
 			var recursion []string

@@ -229,3 +229,19 @@ func TestDuplicatesIgnored(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestLookAlikeChildren checks that blank nodes with many identical
+// children (k! permutations) are refused quickly instead of hanging.
+func TestLookAlikeChildren(t *testing.T) {
+	var quads []Quad
+	for _, parent := range []string{"p1", "p2"} {
+		quads = append(quads, Quad{S: IRI("http://ex.example/doc"), P: IRI("http://ex.example/has"), O: Blank(parent)})
+		for i := range 12 {
+			quads = append(quads, Quad{S: Blank(parent), P: IRI("http://ex.example/child"), O: Blank(fmt.Sprint(parent, "c", i))})
+		}
+	}
+	_, err := Canonicalize(quads, nil)
+	if !errors.Is(err, ErrTooComplex) {
+		t.Fatalf("got %v, want ErrTooComplex", err)
+	}
+}
