@@ -88,7 +88,7 @@ func (ix *Index) BuildProblem(orderIDs []int64, opt AssignOptions) (*Problem, er
 			return nil, invalidf(demandRecord(id), "is a job opening, not a gig order; match it with MatchJobs")
 		}
 		p.Orders = append(p.Orders, ProblemOrder{ID: id, Seats: int(d.seats)})
-		for _, c := range ix.topLearners(ix.eligible(d), d, opt.Candidates, 0) {
+		for _, c := range first(ix.topLearners(ix.eligible(d), d, opt.Candidates, 0, false)) {
 			li, ok := learnerOf[c.ref]
 			if !ok {
 				li = int32(len(p.Learners))

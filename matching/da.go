@@ -244,7 +244,7 @@ func (ix *Index) MatchJobs(jobIDs []int64, opt JobOptions) (*JobMatching, error)
 		if k == 0 {
 			k = max(50, 10*int(d.seats))
 		}
-		cands := ix.topLearners(ix.eligible(d), d, k, 0)
+		cands := first(ix.topLearners(ix.eligible(d), d, k, 0, false))
 		ranks := make(map[int32]int32, len(cands))
 		for r, c := range cands {
 			li, ok := learnerOf[c.ref]

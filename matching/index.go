@@ -31,6 +31,7 @@ type learnerHot struct {
 	relevance uint32  // past relevance, milli-units
 	city      uint16  // 0 means remote only
 	skLen     uint8   // number of skills
+	newcomer  bool    // mirrors the newcomer bitmap
 }
 
 // creq is a compiled requirement.
@@ -245,6 +246,7 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 		alive = append(alive, slot)
 		if l.Newcomer() {
 			newcomer = append(newcomer, slot)
+			ix.hot[slot].newcomer = true
 		}
 		if l.Available {
 			available = append(available, slot)

@@ -94,6 +94,7 @@ func (f Fairness) validate() error {
 	return nil
 }
 
+// String describes the fairness setting in words.
 func (f Fairness) String() string {
 	if !f.Enabled {
 		return "off"

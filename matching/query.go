@@ -190,16 +190,12 @@ func (ix *Index) rankLearners(d *demandRec, k int, f Fairness) *LearnerRanking {
 	}
 	var cands []cand
 	var places []Placement
+	out.EligibleNewcomers = int(e.AndCardinality(ix.newcomer))
 	if f.Enabled {
-		newc := roaring.And(e, ix.newcomer)
-		others := roaring.AndNot(e, ix.newcomer)
-		out.EligibleNewcomers = int(newc.GetCardinality())
-		cn := ix.topLearners(newc, d, k, maxBoost)
-		co := ix.topLearners(others, d, k, maxBoost)
+		co, cn := ix.topLearners(e, d, k, maxBoost, true)
 		cands, places = fairMerge(cn, co, k, f.NewcomerShare)
 	} else {
-		out.EligibleNewcomers = int(e.AndCardinality(ix.newcomer))
-		cands = ix.topLearners(e, d, k, 0)
+		cands, _ = ix.topLearners(e, d, k, 0, false)
 		places = make([]Placement, len(cands))
 	}
 	out.Matches = make([]LearnerMatch, len(cands))
@@ -207,7 +203,7 @@ func (ix *Index) rankLearners(d *demandRec, k int, f Fairness) *LearnerRanking {
 		out.Matches[i] = LearnerMatch{
 			LearnerID: c.id,
 			Rank:      i + 1,
-			Newcomer:  ix.newcomer.Contains(c.ref),
+			Newcomer:  ix.hot[c.ref].newcomer,
 			Placement: places[i],
 			Score:     ix.breakdown(c.ref, d, maxBoost),
 		}
@@ -234,24 +230,71 @@ var (
 // summed in another order.
 const boundSlack = 1e-6
 
-// topLearners returns the k best slots of e for d, best first. Large sets
-// are scanned level group by level group of one requirement, best first;
-// a learner is scored only if their static part plus the best dynamic part
-// their group allows could still enter the top k.
-func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost float64) []cand {
-	t := newTopK(k)
-	if k == 0 || e.IsEmpty() {
-		return nil
+// rankSet collects the best candidates of an eligible set: with split,
+// newcomers go to their own top-k heap, so one scan yields both lists the
+// fair merge needs.
+type rankSet struct {
+	heaps [2]*topK // [0] everyone (or established learners), [1] newcomers
+	split bool
+}
+
+// heapFor is the heap a slot competes in.
+func (r *rankSet) heapFor(ix *Index, s uint32) *topK {
+	if r.split && ix.hot[s].newcomer {
+		return r.heaps[1]
 	}
+	return r.heaps[0]
+}
+
+// bar is the lowest k-th score among the heaps in use; ok is false while
+// any of them still has room.
+func (r *rankSet) bar() (bar float64, ok bool) {
+	bar = math.Inf(1)
+	for _, t := range r.heaps {
+		if t == nil || t.k == 0 {
+			continue
+		}
+		if !t.full() {
+			return 0, false
+		}
+		bar = min(bar, t.worst())
+	}
+	return bar, true
+}
+
+// topLearners ranks e for d. Without split it returns the k best, best
+// first; with split, the k best established learners and the k best
+// newcomers. Large sets are scanned level group by level group of one
+// requirement, best first; a learner is scored only if their static part
+// plus the best dynamic part their group allows could still enter their
+// top k.
+func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost float64, split bool) (best, newcomers []cand) {
+	if k == 0 || e.IsEmpty() {
+		return nil, nil
+	}
+	rs := &rankSet{split: split}
+	if split {
+		nNew := int(e.AndCardinality(ix.newcomer))
+		rs.heaps[0] = newTopK(min(k, int(e.GetCardinality())-nNew))
+		rs.heaps[1] = newTopK(min(k, nNew))
+	} else {
+		rs.heaps[0] = newTopK(min(k, int(e.GetCardinality())))
+	}
+	defer func() {
+		best = rs.heaps[0].sorted()
+		if split {
+			newcomers = rs.heaps[1].sorted()
+		}
+	}()
 	if !prune {
 		var buf [256]uint32
 		it := e.ManyIterator()
 		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 			for _, s := range buf[:n] {
-				t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
+				rs.heapFor(ix, s).push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
 			}
 		}
-		return t.sorted()
+		return
 	}
 	primary := d.req[0]
 	for _, r := range d.req[1:] {
@@ -261,13 +304,13 @@ func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost fl
 	}
 	if e.GetCardinality() <= smallSet {
 		// Too few to split by level: one group, bounded as the best level.
-		ix.scanGroup(e, d, t, ix.dynamicBound(d, primary, MaxLevel)+maxBoost+boundSlack, maxBoost)
-		return t.sorted()
+		ix.scanGroup(e, d, rs, ix.dynamicBound(d, primary, MaxLevel)+maxBoost+boundSlack, maxBoost, k)
+		return
 	}
 	var prev *roaring.Bitmap
 	for lv := MaxLevel; lv >= int(primary.level); lv-- {
 		bound := ix.dynamicBound(d, primary, uint8(lv)) + maxBoost + boundSlack
-		if t.full() && ix.maxStatic+bound < t.worst() {
+		if bar, ok := rs.bar(); ok && ix.maxStatic+bound < bar {
 			break
 		}
 		cum := e
@@ -279,19 +322,26 @@ func (ix *Index) topLearners(e *roaring.Bitmap, d *demandRec, k int, maxBoost fl
 			group = roaring.AndNot(cum, prev)
 		}
 		prev = cum
-		ix.scanGroup(group, d, t, bound, maxBoost)
+		ix.scanGroup(group, d, rs, bound, maxBoost, k)
 	}
-	return t.sorted()
+	return
 }
 
-// scanGroup offers the members of one level group to t. A large group is
-// scanned twice: first only the members whose static part is in the top
-// few percent of a sample, which fills t with strong candidates and so
-// raises its bar, then the rest, most of which the bar now prunes.
-func (ix *Index) scanGroup(group *roaring.Bitmap, d *demandRec, t *topK, bound, maxBoost float64) {
+// scanGroup offers the members of one level group to their heaps. A large
+// group is scanned twice: first only the members whose static part is in
+// the top few percent of a sample, which fills the heaps with strong
+// candidates and so raises their bar, then the rest, most of which the bar
+// now prunes.
+func (ix *Index) scanGroup(group *roaring.Bitmap, d *demandRec, rs *rankSet, bound, maxBoost float64, k int) {
 	var buf [256]uint32
+	offer := func(s uint32, sp float64) {
+		t := rs.heapFor(ix, s)
+		if !t.full() || sp+bound >= t.worst() {
+			t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
+		}
+	}
 	cut := math.Inf(1) // pass two takes static parts below cut
-	if n := group.GetCardinality(); n > smallSet && n > uint64(16*t.k) {
+	if n := group.GetCardinality(); n > smallSet && n > uint64(16*k) {
 		var sample [1024]uint32
 		m := group.ManyIterator().NextMany(sample[:])
 		st := make([]float64, m)
@@ -299,13 +349,13 @@ func (ix *Index) scanGroup(group *roaring.Bitmap, d *demandRec, t *topK, bound, 
 			st[i] = ix.staticPart(s)
 		}
 		slices.Sort(st)
-		want := 4 * float64(t.k) / float64(n) // share of the group for pass one
+		want := 4 * float64(k) / float64(n) // share of the group for pass one
 		cut = st[max(0, m-1-int(want*float64(m)))]
 		it := group.ManyIterator()
 		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 			for _, s := range buf[:n] {
-				if sp := ix.staticPart(s); sp >= cut && (!t.full() || sp+bound >= t.worst()) {
-					t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
+				if sp := ix.staticPart(s); sp >= cut {
+					offer(s, sp)
 				}
 			}
 		}
@@ -313,8 +363,8 @@ func (ix *Index) scanGroup(group *roaring.Bitmap, d *demandRec, t *topK, bound, 
 	it := group.ManyIterator()
 	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 		for _, s := range buf[:n] {
-			if sp := ix.staticPart(s); sp < cut && (!t.full() || sp+bound >= t.worst()) {
-				t.push(cand{score: ix.score(s, d, maxBoost), id: ix.ids[s], ref: s})
+			if sp := ix.staticPart(s); sp < cut {
+				offer(s, sp)
 			}
 		}
 	}

@@ -90,3 +90,6 @@ func (t *topK) sorted() []cand {
 	}
 	return out
 }
+
+// first returns its first argument.
+func first(a, _ []cand) []cand { return a }

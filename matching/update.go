@@ -66,6 +66,7 @@ func (ix *Index) clearSlot(slot uint32) {
 	ix.sumRel -= uint64(ix.hot[slot].relevance)
 	ix.hot[slot].attention, ix.hot[slot].relevance = 0, 0
 	ix.hot[slot].skLen = 0
+	ix.hot[slot].newcomer = false
 }
 
 // fillSlot stores a validated learner in a cleared slot. The first reuse
@@ -85,6 +86,7 @@ func (ix *Index) fillSlot(slot uint32, l *Learner, reuse int) {
 	ix.alive.Add(slot)
 	if l.Newcomer() {
 		ix.newcomer.Add(slot)
+		ix.hot[slot].newcomer = true
 	}
 	if l.Available {
 		ix.available.Add(slot)
@@ -228,6 +230,7 @@ func (ix *Index) StartOrder(id int64) error {
 	}
 	ix.load[slot]++
 	ix.newcomer.Remove(slot)
+	ix.hot[slot].newcomer = false
 	ix.refreshOpen(slot)
 	return nil
 }
