@@ -86,11 +86,13 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		return b
 	}
 	seeds := map[string][]byte{
-		"valid":               good,
-		"tampered":            variant(func(c map[string]any) { c["name"] = "x" }),
-		"no-proof":            variant(func(c map[string]any) { delete(c, "proof") }),
-		"undefined-term":      variant(func(c map[string]any) { c["extra"] = true }),
-		"unknown-context":     variant(func(c map[string]any) { c["@context"] = []any{"https://www.w3.org/ns/credentials/v2", "https://x.example/c"} }),
+		"valid":          good,
+		"tampered":       variant(func(c map[string]any) { c["name"] = "x" }),
+		"no-proof":       variant(func(c map[string]any) { delete(c, "proof") }),
+		"undefined-term": variant(func(c map[string]any) { c["extra"] = true }),
+		"unknown-context": variant(func(c map[string]any) {
+			c["@context"] = []any{"https://www.w3.org/ns/credentials/v2", "https://x.example/c"}
+		}),
 		"unknown-cryptosuite": variant(func(c map[string]any) { c["proof"].(map[string]any)["cryptosuite"] = "ecdsa-rdfc-2019" }),
 		"bad-multibase":       variant(func(c map[string]any) { c["proof"].(map[string]any)["proofValue"] = "z0" }),
 		"status-array-number": variant(func(c map[string]any) { c["credentialStatus"] = []any{1.5} }),
