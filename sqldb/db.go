@@ -58,6 +58,9 @@ type DB struct {
 	// Argon2 parameters for new password hashes.
 	PasswordMemoryKiB uint32
 	PasswordTime      uint32
+	// QuestionOverdue is how long a question may wait for an instructor's
+	// answer before it is flagged.
+	QuestionOverdue time.Duration
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database.
@@ -69,7 +72,7 @@ func IsPostgresURL(dsn string) bool {
 // path (its folder is created).
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{DSN: dsn, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Now() },
-		PasswordMemoryKiB: 19 * 1024, PasswordTime: 2}
+		PasswordMemoryKiB: 19 * 1024, PasswordTime: 2, QuestionOverdue: 24 * time.Hour}
 	if IsPostgresURL(dsn) {
 		db.Dialect = Postgres
 		pool, err := sql.Open("pgx", dsn)
