@@ -88,14 +88,31 @@ func (ix *Index) insertDemand(r *demandRec) {
 	}
 	ix.demandBy[r.id] = i
 	ix.demandAlive.Add(i)
-	ix.anchors[r.anchor][r.anchorLevel].Add(i)
+	a := anchorEntry{demand: i, city: r.city, kind: uint8(r.kind), certs: len(r.certs) > 0, pref: len(r.pref) > 0, nreq: inlineReqs + 1}
+	if r.remote {
+		a.city = remoteCity
+	}
+	if len(r.req) <= inlineReqs {
+		a.nreq = uint8(copy(a.req[:], r.req))
+	}
+	list := &ix.anchors[r.anchor][r.anchorLevel]
+	ix.demands[i].anchorPos = uint32(len(*list))
+	*list = append(*list, a)
 }
 
 func (ix *Index) unlistDemand(i uint32) {
 	d := &ix.demands[i]
 	d.alive = false
 	ix.demandAlive.Remove(i)
-	ix.anchors[d.anchor][d.anchorLevel].Remove(i)
+	// Swap-delete from the anchor list; its order does not matter.
+	list := &ix.anchors[d.anchor][d.anchorLevel]
+	last := len(*list) - 1
+	if int(d.anchorPos) != last {
+		moved := (*list)[last]
+		(*list)[d.anchorPos] = moved
+		ix.demands[moved.demand].anchorPos = d.anchorPos
+	}
+	*list = (*list)[:last]
 	// Free the slices; the record waits for reuse.
 	d.req, d.pref, d.certs = nil, nil, nil
 	ix.freeDemands = append(ix.freeDemands, i)

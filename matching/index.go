@@ -61,7 +61,26 @@ type demandRec struct {
 	// demand-for-learner queries: its most selective requirement.
 	anchor      uint16
 	anchorLevel uint8
+	anchorPos   uint32 // position in anchors[anchor][anchorLevel]
 }
+
+// anchorEntry lists a demand under its anchor with what the reverse query
+// checks first, so most candidates are rejected without touching the
+// demand record.
+type anchorEntry struct {
+	demand uint32
+	city   int32 // remoteCity, noCity or a city index
+	kind   uint8
+	nreq   uint8 // requirements inlined in req; inlineReqs+1 means "see the record"
+	certs  bool
+	pref   bool // has preferred skills
+	req    [inlineReqs]creq
+}
+
+const (
+	inlineReqs = 3
+	remoteCity = -2
+)
 
 // Index holds learners and open demands for matching. Learners live in
 // slots; per slot the index keeps packed skills and a few numbers, and
@@ -115,8 +134,8 @@ type Index struct {
 	demands     []demandRec
 	demandBy    map[int64]uint32
 	demandAlive *roaring.Bitmap
-	freeDemands []uint32                        // records of closed demands, for reuse
-	anchors     [][MaxLevel + 1]*roaring.Bitmap // [skill][min level]
+	freeDemands []uint32                      // records of closed demands, for reuse
+	anchors     [][MaxLevel + 1][]anchorEntry // [skill][min level]
 
 	// score tables
 	wRating  float64 // Weights.Evidence · RatingShare
@@ -173,11 +192,10 @@ func NewIndex(cat Catalog, learners []Learner, opt Options) (*Index, error) {
 	ix.skillNames = slices.Clone(cat.Skills)
 	ix.programNames = slices.Clone(cat.Programs)
 	ix.levels = make([][MaxLevel + 1]*roaring.Bitmap, len(cat.Skills))
-	ix.anchors = make([][MaxLevel + 1]*roaring.Bitmap, len(cat.Skills))
+	ix.anchors = make([][MaxLevel + 1][]anchorEntry, len(cat.Skills))
 	for s := range ix.levels {
 		for l := MinLevel; l <= MaxLevel; l++ {
 			ix.levels[s][l] = roaring.New()
-			ix.anchors[s][l] = roaring.New()
 		}
 	}
 	ix.certs = make([]*roaring.Bitmap, len(cat.Programs))
@@ -480,7 +498,7 @@ func (ix *Index) SizeBytes() int64 {
 	for s := range ix.levels {
 		for l := MinLevel; l <= MaxLevel; l++ {
 			bm(ix.levels[s][l])
-			bm(ix.anchors[s][l])
+			n += int64(cap(ix.anchors[s][l])) * int64(unsafe.Sizeof(anchorEntry{}))
 		}
 	}
 	for _, b := range ix.cities {

@@ -43,19 +43,22 @@ func (ix *Index) DemandsForLearner(id int64, k int) (*DemandRanking, error) {
 	myCity := int32(ix.hot[slot].city)
 	entries := ix.skills(slot)
 	t := newTopK(k)
-	var buf [256]uint32
 	for _, e := range entries {
 		for m := MinLevel; m <= int(e.level); m++ {
-			it := ix.anchors[e.skill][m].ManyIterator()
-			for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
-				for _, di := range buf[:n] {
-					d := &ix.demands[di]
-					if !ix.qualifies(slot, entries, d, gigOK, myCity) {
-						continue
-					}
-					out.Eligible++
-					t.push(cand{score: ix.score(slot, d, 0), id: d.id, ref: di, aux: d.budget})
+			for i := range ix.anchors[e.skill][m] {
+				a := &ix.anchors[e.skill][m][i]
+				if !ix.quickQualifies(entries, a, gigOK, myCity) {
+					continue
 				}
+				d := &ix.demands[a.demand]
+				if (a.nreq > inlineReqs || a.certs) && !ix.qualifies(slot, entries, d, gigOK, myCity) {
+					continue
+				}
+				out.Eligible++
+				if t.full() && a.nreq <= inlineReqs && ix.entryBound(slot, entries, a)+boundSlack < t.worst() {
+					continue
+				}
+				t.push(cand{score: ix.score(slot, d, 0), id: d.id, ref: a.demand, aux: d.budget})
 			}
 		}
 	}
@@ -76,6 +79,51 @@ func (ix *Index) DemandsForLearner(id int64, k int) (*DemandRanking, error) {
 		}
 	}
 	return out, nil
+}
+
+// quickQualifies checks kind, location and the inlined requirements of an
+// anchored demand; qualifies does the rest when the entry says so.
+func (ix *Index) quickQualifies(entries []skillEntry, a *anchorEntry, gigOK bool, city int32) bool {
+	if Kind(a.kind) == Gig && !gigOK {
+		return false
+	}
+	if a.city != remoteCity && (a.city != city || city == 0) {
+		return false
+	}
+	if a.nreq > inlineReqs {
+		return true
+	}
+	j := 0
+	for _, r := range a.req[:a.nreq] {
+		for j < len(entries) && entries[j].skill < r.skill {
+			j++
+		}
+		if j == len(entries) || entries[j].skill != r.skill || entries[j].level < r.level {
+			return false
+		}
+	}
+	return true
+}
+
+// entryBound bounds the score of a qualifying slot for an anchored demand
+// from the entry alone: fit and proof are exact, preferred counts as full.
+func (ix *Index) entryBound(slot uint32, entries []skillEntry, a *anchorEntry) float64 {
+	var fit, proof float64
+	j := 0
+	for _, r := range a.req[:a.nreq] {
+		for entries[j].skill < r.skill {
+			j++
+		}
+		fit += ix.fitTab[entries[j].level][r.level]
+		proof += ix.proofTab[entries[j].evidence]
+	}
+	n := float64(a.nreq)
+	w := ix.opt.Weights
+	b := ix.staticPart(slot) + w.Fit*fit/n + w.Evidence*(1-ix.opt.RatingShare)*proof/n
+	if a.pref {
+		b += w.Preferred
+	}
+	return b
 }
 
 // qualifies checks every hard filter of d for a slot.
