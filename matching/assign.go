@@ -3,7 +3,10 @@ package matching
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // AssignOptions configure batch assignment of gig orders.
@@ -72,7 +75,7 @@ func (ix *Index) BuildProblem(orderIDs []int64, opt AssignOptions) (*Problem, er
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	p := &Problem{FillBonus: opt.FillBonus, Congestion: opt.Congestion}
-	learnerOf := map[uint32]int32{}
+	recs := make([]*demandRec, len(orderIDs))
 	seen := make(map[int64]bool, len(orderIDs))
 	for j, id := range orderIDs {
 		di, ok := ix.demandBy[id]
@@ -87,8 +90,16 @@ func (ix *Index) BuildProblem(orderIDs []int64, opt AssignOptions) (*Problem, er
 		if d.kind != Gig {
 			return nil, invalidf(demandRecord(id), "is a job opening, not a gig order; match it with MatchJobs")
 		}
+		recs[j] = d
 		p.Orders = append(p.Orders, ProblemOrder{ID: id, Seats: int(d.seats)})
-		for _, c := range first(ix.topLearners(ix.eligible(d), d, opt.Candidates, 0, false)) {
+	}
+	cands := make([][]cand, len(recs))
+	parallelFor(len(recs), func(j int) {
+		cands[j] = first(ix.topLearners(ix.eligible(recs[j]), recs[j], opt.Candidates, 0, false))
+	})
+	learnerOf := map[uint32]int32{}
+	for j, cs := range cands {
+		for _, c := range cs {
 			li, ok := learnerOf[c.ref]
 			if !ok {
 				li = int32(len(p.Learners))
@@ -100,6 +111,28 @@ func (ix *Index) BuildProblem(orderIDs []int64, opt AssignOptions) (*Problem, er
 		}
 	}
 	return p, nil
+}
+
+// parallelFor runs f(0) … f(n−1) on all cores; queries only read the
+// index, so candidate searches run side by side under one read lock.
+func parallelFor(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // AssignOrders assigns learners to the seats of the given gig orders,

@@ -240,13 +240,18 @@ func (ix *Index) MatchJobs(jobIDs []int64, opt JobOptions) (*JobMatching, error)
 			return nil, invalidf(demandRecord(id), "is a gig order, not a job opening; assign it with AssignOrders")
 		}
 		recs[j] = d
+	}
+	cands := make([][]cand, len(recs))
+	parallelFor(len(recs), func(j int) {
 		k := opt.Candidates
 		if k == 0 {
-			k = max(50, 10*int(d.seats))
+			k = max(50, 10*int(recs[j].seats))
 		}
-		cands := first(ix.topLearners(ix.eligible(d), d, k, 0, false))
-		ranks := make(map[int32]int32, len(cands))
-		for r, c := range cands {
+		cands[j] = first(ix.topLearners(ix.eligible(recs[j]), recs[j], k, 0, false))
+	})
+	for j, cs := range cands {
+		ranks := make(map[int32]int32, len(cs))
+		for r, c := range cs {
 			li, ok := learnerOf[c.ref]
 			if !ok {
 				li = int32(len(slots))
@@ -257,7 +262,7 @@ func (ix *Index) MatchJobs(jobIDs []int64, opt JobOptions) (*JobMatching, error)
 			ranks[li] = int32(r)
 			offers[li] = append(offers[li], offer{int32(j), c.score})
 		}
-		m.Seats = append(m.Seats, int(d.seats))
+		m.Seats = append(m.Seats, int(recs[j].seats))
 		m.JobRanks = append(m.JobRanks, ranks)
 	}
 	m.LearnerPrefs = make([][]int32, len(slots))
