@@ -27,7 +27,9 @@ type topK struct {
 
 func newTopK(k int) *topK { return &topK{k: k, h: make([]cand, 0, min(k, 1024))} }
 
-func (t *topK) full() bool { return len(t.h) >= t.k }
+// full reports whether the heap holds k candidates; a heap for k = 0 is
+// never full, so callers never ask it for a bar.
+func (t *topK) full() bool { return t.k > 0 && len(t.h) >= t.k }
 
 // worst is the k-th best score so far; only valid when full.
 func (t *topK) worst() float64 { return t.h[0].score }

@@ -159,6 +159,16 @@ func TestEmptyResultsAreExplained(t *testing.T) {
 	if len(a.Pairs) != 0 || len(a.Unfilled) != 1 || a.Unfilled[0].Seats != 2 || !strings.Contains(a.Unfilled[0].Reason, "nobody has sound/voice-dubbing") {
 		t.Fatalf("got %+v, want order 9 unfilled with a reason", a)
 	}
+	// k = 0 asks for nothing and gets nothing, without a panic.
+	if err := ix.AddDemand(matching.Demand{ID: 10, Required: []matching.Requirement{{Skill: "visual-art/illustration", Level: 2}}, Seats: 1, Remote: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ix.DemandsForLearner(1, 0); err != nil || len(got.Matches) != 0 || got.Eligible != 1 {
+		t.Fatalf("DemandsForLearner(1, 0): got %+v, %v; want no matches and 1 eligible demand", got, err)
+	}
+	if _, err := ix.DemandsForLearner(1, -1); err == nil {
+		t.Fatal("DemandsForLearner with k = -1: got no error")
+	}
 	// An empty index answers too.
 	empty, err := matching.NewIndex(catalog, nil, matching.DefaultOptions())
 	if err != nil {
