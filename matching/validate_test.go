@@ -214,5 +214,20 @@ func FuzzLearnersForDemand(f *testing.F) {
 				t.Fatalf("empty answer without explanation for %+v", d)
 			}
 		}
+		if err := ix.UpsertDemand(d); err != nil {
+			return
+		}
+		for _, id := range []int64{1, 2, 3} {
+			res, err := ix.DemandsForLearner(id, k)
+			if k < 0 {
+				if err == nil {
+					t.Fatalf("DemandsForLearner(%d, %d): got no error", id, k)
+				}
+				continue
+			}
+			if err != nil || len(res.Matches) > k {
+				t.Fatalf("DemandsForLearner(%d, %d): got %+v, %v", id, k, res, err)
+			}
+		}
 	})
 }
