@@ -138,5 +138,9 @@
 // "talentloop bench matching" (package matching/matchbench) measures index
 // size, query latency, NDCG@10 against the synthetic generator's latent
 // truth (package matching/synth), newcomer share, and assignment against
-// greedy and CBC. "go test -bench . ./matching/" runs smaller benchmarks.
+// greedy and CBC. Its defaults are the target scale: 1,000,000 learners and
+// 100,000 demands for the queries, 10,000 gig orders over 100,000 learners
+// for assignment. --smoke is a configuration small enough for CI, --json
+// prints one JSON object, --no-cbc skips CBC. "go test -bench .
+// ./matching/" runs smaller benchmarks (200,000 learners).
 package matching
