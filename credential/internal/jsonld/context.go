@@ -1,6 +1,7 @@
 package jsonld
 
 import (
+	"net/url"
 	"reflect"
 	"sort"
 	"strings"
@@ -131,7 +132,9 @@ func localKey(local any, def *termDef) (defID uint64, key string, ok bool) {
 				return 0, s, true
 			}
 		}
+		// Arrays get a prefix no URL has, so that [] and "" differ.
 		var b strings.Builder
+		b.WriteByte(1)
 		for _, item := range v {
 			s, ok := item.(string)
 			if !ok {
@@ -405,6 +408,9 @@ func (p *Processor) createTerm(active *Context, local map[string]any, term strin
 			return err
 		}
 		switch {
+		case isKeyword(t) && t != s:
+			// A keyword reached through an alias: processors disagree.
+			return unsupported()
 		case t == "@id" || t == "@vocab" || t == "@none":
 		case t == "@json":
 			def.other = true
@@ -588,7 +594,9 @@ func hasKeywordForm(s string) bool {
 }
 
 // isAbsoluteIRI mirrors the check JSON-LD processors apply before emitting
-// an IRI to RDF: a scheme, a colon and no whitespace.
+// an IRI to RDF (a scheme, a colon and no whitespace), and is stricter:
+// characters that IRIs may not hold and broken %-escapes fail too, since
+// processors differ on them.
 func isAbsoluteIRI(s string) bool {
 	i := strings.IndexByte(s, ':')
 	if i <= 0 {
@@ -604,12 +612,47 @@ func isAbsoluteIRI(s string) bool {
 			return false
 		}
 	}
-	for _, r := range s[i+1:] {
+	rest := s[i+1:]
+	if rest == "" {
+		return false
+	}
+	if auth, ok := strings.CutPrefix(rest, "//"); ok {
+		if end := strings.IndexAny(auth, "/?#"); end == 0 || auth == "" {
+			return false // an empty authority
+		}
+	}
+	for j := 0; j < len(rest); j++ {
+		switch c := rest[j]; {
+		case c <= 0x20 || c == 0x7f:
+			return false
+		case c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`' || c == '\\':
+			return false
+		case c == '%':
+			if j+2 >= len(rest) || !isHex(rest[j+1]) || !isHex(rest[j+2]) {
+				return false
+			}
+		}
+	}
+	for _, r := range rest {
 		if isSpace(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// wellFormedIRI is isAbsoluteIRI for IRIs from documents, which must also
+// parse as URLs (the general path would drop them otherwise).
+func wellFormedIRI(s string) bool {
+	if !isAbsoluteIRI(s) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.IsAbs()
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 func isSpace(r rune) bool {

@@ -49,7 +49,7 @@ func (e *emitter) iriTerm(v, what string) (rdfc.Term, error) {
 	if strings.HasPrefix(v, "_:") {
 		return e.docBlank(v[2:]), nil
 	}
-	if !isAbsoluteIRI(v) {
+	if !wellFormedIRI(v) {
 		return rdfc.Term{}, errorf(CodeRelativeIRI, "%s %q is not an absolute IRI", what, v)
 	}
 	return rdfc.IRI(v), nil
@@ -184,7 +184,7 @@ func (e *emitter) node(active *Context, propDef *termDef, elem map[string]any, t
 			return rdfc.Term{}, false, unsupported()
 		case strings.HasPrefix(x, "_:"):
 			return rdfc.Term{}, false, errorf(CodeUndefinedTerm, "property %q expands to a blank node", k)
-		case !strings.Contains(x, ":"):
+		case !isAbsoluteIRI(x):
 			return rdfc.Term{}, false, errorf(CodeUndefinedTerm, "term %q is not defined by the document's contexts", k)
 		default:
 			props = append(props, prop{k, active.terms[k], x})

@@ -101,7 +101,7 @@ func (p *Processor) generalToRDF(doc map[string]any) (quads []rdfc.Quad, err err
 func goldTerm(n ld.Node) (rdfc.Term, error) {
 	switch x := n.(type) {
 	case ld.IRI:
-		if !isAbsoluteIRI(x.Value) {
+		if !wellFormedIRI(x.Value) {
 			return rdfc.Term{}, errorf(CodeRelativeIRI, "%q is not an absolute IRI", x.Value)
 		}
 		return rdfc.IRI(x.Value), nil
@@ -145,7 +145,7 @@ func checkExpandedIRIs(v any) error {
 		for k, e := range x {
 			switch k {
 			case "@id":
-				if s, ok := e.(string); !ok || !(isAbsoluteIRI(s) || strings.HasPrefix(s, "_:")) {
+				if s, ok := e.(string); !ok || !(wellFormedIRI(s) || strings.HasPrefix(s, "_:")) {
 					return errorf(CodeRelativeIRI, "@id %v is not an absolute IRI", e)
 				}
 			case "@type":
@@ -158,7 +158,7 @@ func checkExpandedIRIs(v any) error {
 					if isValue && s == "@json" {
 						continue
 					}
-					if !ok || !(isAbsoluteIRI(s) || strings.HasPrefix(s, "_:")) {
+					if !ok || !(wellFormedIRI(s) || strings.HasPrefix(s, "_:")) {
 						if isValue {
 							return errorf(CodeRelativeIRI, "datatype %v is not an absolute IRI", t)
 						}

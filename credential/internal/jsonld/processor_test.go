@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"talentloop/credential/contexts"
@@ -144,31 +143,47 @@ func TestRejects(t *testing.T) {
 // scoped contexts, aliases, blank nodes and values.
 func TestFastMatchesGeneral(t *testing.T) {
 	p := testProcessor(t)
-	docs := []string{
-		`{"@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+	for i, s := range fastGeneralSeeds {
+		doc := parse(t, s)
+		fast, general := canonBoth(t, p, doc)
+		if !bytes.Equal(fast, general) {
+			t.Errorf("doc %d:\nfast    %s\ngeneral %s", i, fast, general)
+		}
+	}
+}
+
+// fastGeneralSeeds exercise scoped contexts, aliases, blank nodes and
+// values; the fuzz target starts from them too.
+var fastGeneralSeeds = []string{
+	`{"@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
 		  "type": ["VerifiableCredential", "OpenBadgeCredential"], "issuer": {"id": "did:key:z6Mk", "type": "Profile", "name": "TL", "url": "https://tl.example"},
 		  "validFrom": "2024-01-01T00:00:00Z", "name": "Cert",
 		  "credentialSubject": {"type": ["AchievementSubject"], "identifier": [{"type": "IdentityObject", "hashed": true, "identityHash": "sha256$abc", "identityType": "emailAddress", "salt": "s"}],
 		    "achievement": {"id": "https://tl.example/a/1", "type": ["Achievement"], "achievementType": "Certificate", "name": "A", "description": "D", "criteria": {"narrative": "N"},
 		      "alignment": [{"type": ["Alignment"], "targetName": "Go", "targetUrl": "https://tl.example/s/go", "targetType": "ceterms:Skill"}, {"type": ["Alignment"], "targetName": "Go", "targetUrl": "https://tl.example/s/go2"}]}},
 		  "evidence": [{"id": "https://tl.example/p/1", "type": ["Evidence"], "name": "P"}, {"type": ["Evidence"], "name": "Q"}]}`,
-		`{"@context": ["https://www.w3.org/ns/credentials/v2", {"ex": "https://ex.example/#", "Thing": "ex:Thing", "knows": {"@id": "ex:knows", "@type": "@id"}}],
+	`{"@context": ["https://www.w3.org/ns/credentials/v2", {"ex": "https://ex.example/#", "Thing": "ex:Thing", "knows": {"@id": "ex:knows", "@type": "@id"}}],
 		  "@id": "_:me", "type": "Thing", "knows": ["_:you", "_:me"], "ex:name": {"@value": "Me", "@type": "ex:Name"}}`,
-		`{"@context": "https://www.w3.org/ns/credentials/v2", "type": "VerifiableCredential", "credentialSubject": [{}, {}, {"name": "same"}, {"name": "same"}]}`,
-		`{"@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/data-integrity/v2"], "type": "DataIntegrityProof", "proofPurpose": "authentication", "cryptosuite": "eddsa-rdfc-2022", "created": "2024-01-01T00:00:00Z"}`,
-		`{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential", "BitstringStatusListCredential"], "id": "https://tl.example/status/1",
+	`{"@context": "https://www.w3.org/ns/credentials/v2", "type": "VerifiableCredential", "credentialSubject": [{}, {}, {"name": "same"}, {"name": "same"}]}`,
+	`{"@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/data-integrity/v2"], "type": "DataIntegrityProof", "proofPurpose": "authentication", "cryptosuite": "eddsa-rdfc-2022", "created": "2024-01-01T00:00:00Z"}`,
+	`{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential", "BitstringStatusListCredential"], "id": "https://tl.example/status/1",
 		  "credentialSubject": {"id": "https://tl.example/status/1#list", "type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": "uH4sIAAAAAAAAA"},
 		  "credentialStatus": {"id": "https://tl.example/status/1#5", "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "5", "statusListCredential": "https://tl.example/status/1"}}`,
-		"{\"@context\": \"https://www.w3.org/ns/credentials/v2\", \"type\": \"VerifiableCredential\", \"name\": \"tab\\tquote\\\" back\\\\ nl\\n cr\\r bell\\u0007 \\u007f 中文 😀\"}",
+	"{\"@context\": \"https://www.w3.org/ns/credentials/v2\", \"type\": \"VerifiableCredential\", \"name\": \"tab\\tquote\\\" back\\\\ nl\\n cr\\r bell\\u0007 \\u007f 中文 😀\"}",
+}
+
+// TestContextCacheKeys checks that differently shaped contexts never share
+// a cache entry: an empty array is fine, an empty URL is unknown, whatever
+// was processed before.
+func TestContextCacheKeys(t *testing.T) {
+	p := testProcessor(t)
+	if _, err := p.ToRDF(parse(t, `{"@context": []}`)); err != nil {
+		t.Fatalf("empty context array: %v", err)
 	}
-	for i, s := range docs {
-		doc := parse(t, s)
-		fast, general := canonBoth(t, p, doc)
-		if !bytes.Equal(fast, general) {
-			t.Errorf("doc %d:\nfast    %s\ngeneral %s", i, fast, general)
-		}
-		if strings.Contains(string(fast), "<ex:") {
-			t.Logf("doc %d: %s", i, fast)
+	for _, doc := range []string{`{"@context": [""]}`, `{"@context": ""}`} {
+		var e *Error
+		if _, err := p.ToRDF(parse(t, doc)); !errors.As(err, &e) || e.Code != CodeUnknownContext {
+			t.Errorf("%s: got %v, want unknown_context", doc, err)
 		}
 	}
 }
