@@ -32,7 +32,25 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 				rec, seen[p.Chain] = append(rec, p), true
 			}
 		}
-		data["Recommended"] = rec
+		enrolments, err := s.Learning.FindEnrolments(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		enrolled := map[int64]bool{}
+		for _, e := range enrolments {
+			enrolled[e.ProgramID] = true
+		}
+		var fresh []*talentloop.Program
+		for _, p := range rec {
+			if !enrolled[p.ID] {
+				fresh = append(fresh, p)
+			}
+		}
+		skills, err := s.Learning.SkillProfile(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		data["Recommended"], data["Enrolments"], data["MySkills"] = fresh, enrolments, skills
 	}
 	if u.HasRole(talentloop.RoleInstructor) {
 		programs, _, err := s.Catalog.FindPrograms(ctx, talentloop.ProgramFilter{InstructorID: u.ID, IncludeDrafts: true, Limit: 200})
@@ -57,6 +75,15 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 		data["Taught"] = courses
 		data["TaughtProjects"] = projects
+		queue, err := s.Learning.ReviewQueue(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		stats, err := s.Learning.AnswerStats(ctx, u.ID, 30)
+		if err != nil {
+			return err
+		}
+		data["Queue"], data["AnswerStats"] = queue, stats
 	}
 	if u.HasRole(talentloop.RolePartner) && u.CompanyID > 0 {
 		company, err := s.Users.FindCompanyByID(ctx, u.CompanyID)
@@ -88,6 +115,15 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 			most = max(most, c.Programs)
 		}
 		data["Counts"], data["Changes"], data["Chains"], data["MaxChain"] = counts, changes, chains, most
+		_, pending, err := s.Learning.FindOrders(ctx, talentloop.OrderFilter{Status: talentloop.OrderPending, Limit: 1})
+		if err != nil {
+			return err
+		}
+		overdue, err := s.Learning.OverdueQuestions(ctx, 0)
+		if err != nil {
+			return err
+		}
+		data["PendingOrders"], data["OverdueQuestions"] = pending, len(overdue)
 	}
 	if u.HasRole(talentloop.RoleCounsellor) {
 		learners, total, err := s.Users.FindUsers(ctx, talentloop.UserFilter{Role: talentloop.RoleLearner, Limit: 20})

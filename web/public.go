@@ -129,7 +129,7 @@ func (s *Server) handlePrograms(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang := state(r).lang
-	s.render(w, r, 200, "programs", &page{Title: tr(lang, "title.programs"), Data: map[string]any{"Programs": programs, "Total": total, "Q": q, "Chain": chain, "Chains": chains}})
+	s.render(w, r, 200, "programs", &page{Title: tr(lang, "title.programs"), Data: map[string]any{"Programs": programs, "Total": total, "Q": q, "SearchQ": q, "Chain": chain, "Chains": chains}})
 	return nil
 }
 
@@ -163,8 +163,18 @@ func (s *Server) handleProgram(w http.ResponseWriter, r *http.Request) error {
 		ins = append(ins, instructors[id])
 	}
 	lang := state(r).lang
+	u := state(r).user
+	var enrolment *talentloop.Enrolment
+	if u.HasRole(talentloop.RoleLearner) {
+		if enrolment, err = s.Learning.FindEnrolment(r.Context(), u.ID, p.ID); talentloop.ErrorCode(err) == talentloop.ENOTFOUND {
+			enrolment = nil
+		} else if err != nil {
+			return err
+		}
+	}
 	s.render(w, r, 200, "program", &page{Title: p.Title.In(lang), Data: map[string]any{"Program": p, "Lessons": lessons, "Projects": projects,
-		"Hours": (minutes + 59) / 60, "Instructors": ins, "CanEdit": state(r).user.HasRole(talentloop.RoleOperator)}})
+		"Hours": (minutes + 59) / 60, "Instructors": ins, "CanEdit": u.HasRole(talentloop.RoleOperator), "Enrolment": enrolment,
+		"IsLearner": u.HasRole(talentloop.RoleLearner), "SignedIn": u != nil}})
 	return nil
 }
 
@@ -177,9 +187,22 @@ func (s *Server) handleCourse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	canEdit, _ := s.canEditCourse(r.Context(), state(r).user, c.ID)
+	u := state(r).user
+	canEdit, _ := s.canEditCourse(r.Context(), u, c.ID)
+	progress, enrolled, err := s.learnerProgress(r.Context(), u, p.ID, c.ID)
+	if err != nil {
+		return err
+	}
+	var overdue []*talentloop.Question
+	if canEdit {
+		if overdue, err = s.Learning.OverdueQuestions(r.Context(), c.ID); err != nil {
+			return err
+		}
+	}
+	inst, _ := s.Catalog.IsCourseInstructor(r.Context(), c.ID, u.ID)
 	lang := state(r).lang
-	s.render(w, r, 200, "course", &page{Title: c.Title.In(lang), Data: map[string]any{"Course": c, "Program": p, "CanEdit": canEdit}})
+	s.render(w, r, 200, "course", &page{Title: c.Title.In(lang), Data: map[string]any{"Course": c, "Program": p, "CanEdit": canEdit,
+		"Enrolled": enrolled, "Progress": progress, "Overdue": overdue, "CanQA": enrolled || inst || u.HasRole(talentloop.RoleOperator)}})
 	return nil
 }
 
@@ -208,7 +231,12 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	lang := state(r).lang
-	s.render(w, r, 200, "lesson", &page{Title: l.Title.In(lang), Data: map[string]any{"Lesson": l, "Course": c, "Program": p, "Prev": prev, "Next": next}})
+	progress, enrolled, err := s.learnerProgress(r.Context(), state(r).user, p.ID, c.ID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, 200, "lesson", &page{Title: l.Title.In(lang), Data: map[string]any{"Lesson": l, "Course": c, "Program": p, "Prev": prev, "Next": next,
+		"Enrolled": enrolled, "Progress": progress}})
 	return nil
 }
 
@@ -217,17 +245,43 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.Catalog.FindProjectByID(r.Context(), id)
+	p, err := s.projectPage(r, id)
 	if err != nil {
 		return err
 	}
+	s.render(w, r, 200, "project", p)
+	return nil
+}
+
+// projectPage shows a project; a learner with access also sees their
+// versions and, when they may submit, the form.
+func (s *Server) projectPage(r *http.Request, id int64) (*page, error) {
+	pr, err := s.Catalog.FindProjectByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
 	c, p, err := s.visibleCourse(r, pr.CourseID)
 	if err != nil {
-		return talentloop.Errorf(talentloop.ENOTFOUND, "err.project_not_found")
+		return nil, talentloop.Errorf(talentloop.ENOTFOUND, "err.project_not_found")
 	}
-	lang := state(r).lang
-	s.render(w, r, 200, "project", &page{Title: pr.Title.In(lang), Data: map[string]any{"Project": pr, "Course": c, "Program": p, "MaxPoints": pr.Rubric.MaxPoints()}})
-	return nil
+	u := state(r).user
+	data := map[string]any{"Project": pr, "Course": c, "Program": p, "MaxPoints": pr.Rubric.MaxPoints(), "IdempotencyKey": randomToken()}
+	if u.HasRole(talentloop.RoleLearner) {
+		ok, err := s.Learning.HasAccess(r.Context(), u.ID, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			subs, err := s.Learning.FindSubmissions(r.Context(), u.ID, id)
+			if err != nil {
+				return nil, err
+			}
+			canSubmit := len(subs) == 0 || subs[0].Status == talentloop.SubmissionRevise
+			data["Enrolled"], data["Submissions"], data["CanSubmit"] = true, subs, canSubmit
+		}
+	}
+	data["MaxFileMB"] = s.Config.MaxFileBytes >> 20
+	return &page{Title: pr.Title.In(state(r).lang), Data: data}, nil
 }
 
 func (s *Server) handleSkills(w http.ResponseWriter, r *http.Request) error {

@@ -32,6 +32,10 @@ type page struct {
 	CSRF   string
 	Path   string
 	Flash  string
+	// FlashError shows the flash as an error.
+	FlashError bool
+	// Unread counts the user's unread notifications, for the bell.
+	Unread int
 	Errors map[string]string // field → translated message
 	Form   map[string]string // the user's input, to re-render a form
 	Data   map[string]any
@@ -138,8 +142,25 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return a * 100 / b
 		},
-		"date":      func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-		"datetime":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"date":     func(t any) string { return formatTime(t, "2006-01-02") },
+		"datetime": func(t any) string { return formatTime(t, "2006-01-02 15:04") },
+		"deref":    func(b *bool) bool { return b != nil && *b },
+		"deref64": func(n *int64) int64 {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
+		"mdText": func(src string) template.HTML { return renderMarkdown(src) },
+		"bytes":  humanBytes,
+		"list":   func(xs ...string) []string { return xs },
+		"notice": func(lang string, n *talentloop.Notification) string { return noticeText(lang, n) },
+		"hours": func(lang string, h float64, n int) string {
+			if n == 0 {
+				return "—"
+			}
+			return fmt.Sprintf(tr(lang, "qa.hours"), h)
+		},
 		"hasRole":   func(u *talentloop.User, r string) bool { return u.HasRole(talentloop.Role(r)) },
 		"roleName":  func(lang string, r talentloop.Role) string { return tr(lang, "role."+string(r)) },
 		"chainName": func(lang, code string) string { return tr(lang, "chain."+code) },
@@ -173,6 +194,17 @@ func (s *Server) funcs() template.FuncMap {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	st := state(r)
 	p.Lang, p.User, p.CSRF, p.Path, p.Config = st.lang, st.user, st.csrf, r.URL.RequestURI(), s.Config
+	if r.Method != http.MethodGet {
+		// The language switch returns to Path: after a form post, that is
+		// the page the form came from, not the POST-only address.
+		p.Path = "/"
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && strings.HasPrefix(ref.Path, "/") {
+			p.Path = ref.RequestURI()
+		}
+	}
+	if st.user != nil && s.Learning != nil {
+		p.Unread, _ = s.Learning.UnreadCount(r.Context(), st.user.ID)
+	}
 	if p.Data == nil {
 		p.Data = map[string]any{}
 	}
@@ -221,7 +253,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 	for k, v := range e.Fields {
 		p.Errors[k] = tr(lang, v)
 	}
-	p.Flash = s.errorText(lang, err)
+	p.Flash, p.FlashError = s.errorText(lang, err), true
 	if p.Form == nil {
 		p.Form = formValues(r)
 	}
@@ -302,4 +334,58 @@ func safeNext(next string) string {
 		}
 		return ""
 	}()
+}
+
+// beijing is the time zone the UI shows times in: China Standard Time has
+// no daylight saving, so a fixed offset is exact.
+var beijing = time.FixedZone("CST", 8*3600)
+
+// formatTime formats a time or *time.Time in Beijing time; nil is "—".
+func formatTime(v any, layout string) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return "—"
+		}
+		t = *x
+	default:
+		return ""
+	}
+	return t.In(beijing).Format(layout)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// noticeText words a notification in lang from its kind and parameters.
+func noticeText(lang string, n *talentloop.Notification) string {
+	p := func(key string) string {
+		if lang == "en" && n.Params[key+"_en"] != "" {
+			return n.Params[key+"_en"]
+		}
+		return n.Params[key]
+	}
+	switch n.Kind {
+	case talentloop.NotifyReview:
+		return fmt.Sprintf(tr(lang, "notice.review"), p("project"), tr(lang, "review."+n.Params["result"]), n.Params["total"], n.Params["max"])
+	case talentloop.NotifyAnswer:
+		return fmt.Sprintf(tr(lang, "notice.answer"), n.Params["question"])
+	case talentloop.NotifyQuestion:
+		return fmt.Sprintf(tr(lang, "notice.question"), n.Params["question"])
+	case talentloop.NotifyOrderPaid:
+		return fmt.Sprintf(tr(lang, "notice.order_paid"), p("program"))
+	case talentloop.NotifyCompletion:
+		return fmt.Sprintf(tr(lang, "notice.completion_"+n.Params["what"]), p("title"))
+	}
+	return n.Kind
 }

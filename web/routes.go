@@ -40,7 +40,14 @@ type route struct {
 	pattern string
 	access  access
 	api     bool
+	upload  bool // takes file uploads: a larger body limit
 	handler func(w http.ResponseWriter, r *http.Request) error
+}
+
+// uploadRoute marks a route that receives files.
+func uploadRoute(rt *route) *route {
+	rt.upload = true
+	return rt
 }
 
 const (
@@ -92,6 +99,26 @@ func (s *Server) routeTable() []*route {
 		ui("POST", "/account/tokens/{id}/revoke", signedIn, s.handleAccountTokenRevoke),
 		ui("POST", "/account/profile", roles(instructor), s.handleAccountProfile),
 
+		// Learning.
+		ui("GET", "/programs/{id}/enrol", roles(learner), s.handleEnrolForm),
+		ui("POST", "/programs/{id}/enrol", roles(learner), s.handleEnrol),
+		ui("GET", "/learn", roles(learner), s.handleLearn),
+		ui("POST", "/learn/income", roles(learner), s.handleIncome),
+		ui("GET", "/learn/skills", roles(learner), s.handleMySkills),
+		ui("POST", "/lessons/{id}/done", roles(learner), s.handleLessonDone),
+		uploadRoute(ui("POST", "/projects/{id}/submissions", roles(learner), s.handleSubmit)),
+		ui("GET", "/submissions/{id}", roles(learner, instructor, operator), s.handleSubmission),
+		ui("POST", "/submissions/{id}/reviews", roles(instructor), s.handleReview),
+		ui("GET", "/files/{id}", roles(learner, instructor, operator), s.handleFile),
+		ui("GET", "/review", roles(instructor), s.handleReviewQueue),
+		ui("GET", "/courses/{id}/questions", roles(learner, instructor, operator), s.handleQuestions),
+		ui("POST", "/courses/{id}/questions", roles(learner), s.handleAsk),
+		ui("GET", "/questions/{id}", roles(learner, instructor, operator), s.handleQuestion),
+		ui("POST", "/questions/{id}/answers", roles(learner, instructor), s.handleAnswer),
+		ui("POST", "/questions/{id}/accept", roles(learner, instructor), s.handleAccept),
+		ui("GET", "/notifications", signedIn, s.handleNotifications),
+		ui("POST", "/notifications/read", signedIn, s.handleNotificationsRead),
+
 		// Operators manage people and companies.
 		ui("GET", "/admin/users", roles(operator, counsellor), s.handleAdminUsers),
 		ui("GET", "/admin/users/new", roles(operator), s.handleAdminUserNew),
@@ -100,6 +127,12 @@ func (s *Server) routeTable() []*route {
 		ui("POST", "/admin/users/{id}/roles", roles(operator), s.handleAdminUserRoles),
 		ui("POST", "/admin/users/{id}/password", roles(operator), s.handleAdminUserPassword),
 		ui("GET", "/admin/companies", roles(operator), s.handleAdminCompanies),
+		ui("GET", "/admin/orders", roles(operator), s.handleAdminOrders),
+		ui("GET", "/admin/orders/{id}", roles(operator), s.handleAdminOrder),
+		ui("POST", "/admin/orders/{id}/mark-paid", roles(operator), s.handleOrderMarkPaid),
+		ui("POST", "/admin/orders/{id}/refund", roles(operator), s.handleOrderRefund),
+		ui("POST", "/admin/orders/{id}/cancel", roles(operator), s.handleOrderCancel),
+		ui("GET", "/admin/qa", roles(operator), s.handleAdminQA),
 		ui("POST", "/admin/companies", roles(operator), s.handleAdminCompanyCreate),
 
 		// Catalog editing: operators everything, instructors their own courses.
@@ -154,6 +187,33 @@ func (s *Server) routeTable() []*route {
 		api("GET", "/api/v1/projects/{id}", public, s.apiProject),
 		api("PUT", "/api/v1/projects/{id}", catalogEditors, s.apiProjectUpdate),
 		api("GET", "/api/v1/catalog/stats", roles(operator), s.apiCatalogStats),
+
+		api("POST", "/api/v1/programs/{id}/enrolments", roles(learner), s.apiEnrol),
+		api("GET", "/api/v1/me/enrolments", roles(learner), s.apiMyEnrolments),
+		api("GET", "/api/v1/me/income", roles(learner), s.apiMyIncome),
+		api("POST", "/api/v1/me/income", roles(learner), s.apiAddIncome),
+		api("GET", "/api/v1/orders", roles(operator), s.apiOrders),
+		api("GET", "/api/v1/orders/{id}", roles(operator), s.apiOrder),
+		api("POST", "/api/v1/orders/{id}/mark-paid", roles(operator), s.apiOrderMarkPaid),
+		api("POST", "/api/v1/orders/{id}/refund", roles(operator), s.apiOrderRefund),
+		api("POST", "/api/v1/orders/{id}/cancel", roles(operator), s.apiOrderCancel),
+		api("POST", "/api/v1/lessons/{id}/done", roles(learner), s.apiLessonDone),
+		api("GET", "/api/v1/courses/{id}/progress", roles(learner), s.apiCourseProgress),
+		uploadRoute(api("POST", "/api/v1/projects/{id}/submissions", roles(learner), s.apiSubmit)),
+		api("GET", "/api/v1/projects/{id}/submissions", roles(learner), s.apiMySubmissions),
+		api("GET", "/api/v1/submissions/{id}", roles(learner, instructor, operator), s.apiSubmission),
+		api("GET", "/api/v1/review-queue", roles(instructor), s.apiReviewQueue),
+		api("POST", "/api/v1/submissions/{id}/reviews", roles(instructor), s.apiReview),
+		api("GET", "/api/v1/me/skills", roles(learner), s.apiMySkills),
+		api("GET", "/api/v1/learners/{id}/skills", roles(operator, partner, counsellor), s.apiLearnerSkills),
+		api("POST", "/api/v1/questions", roles(learner), s.apiAsk),
+		api("GET", "/api/v1/courses/{id}/questions", roles(learner, instructor, operator), s.apiCourseQuestions),
+		api("GET", "/api/v1/questions/{id}", roles(learner, instructor, operator), s.apiQuestion),
+		api("POST", "/api/v1/questions/{id}/answers", roles(learner, instructor), s.apiAnswer),
+		api("POST", "/api/v1/questions/{id}/accept", roles(learner, instructor), s.apiAccept),
+		api("GET", "/api/v1/instructors/{id}/answer-stats", roles(instructor, operator), s.apiAnswerStats),
+		api("GET", "/api/v1/me/notifications", signedIn, s.apiNotifications),
+		api("POST", "/api/v1/me/notifications/read", signedIn, s.apiNotificationsRead),
 	}
 }
 

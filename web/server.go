@@ -46,16 +46,24 @@ type Config struct {
 	TrustProxy bool
 	// Version is shown in the footer and /healthz.
 	Version string
+	// MaxFileBytes limits each submitted file (default 20 MB).
+	MaxFileBytes int64
+}
+
+// Services are the domain services the server calls.
+type Services struct {
+	Users    talentloop.UserService
+	Auth     talentloop.AuthService
+	Catalog  talentloop.CatalogService
+	Learning talentloop.LearningService
 }
 
 // Server is the HTTP front of talentloop.
 type Server struct {
-	Users   talentloop.UserService
-	Auth    talentloop.AuthService
-	Catalog talentloop.CatalogService
-	DB      Database
-	Logger  *slog.Logger
-	Config  Config
+	Services
+	DB     Database
+	Logger *slog.Logger
+	Config Config
 
 	mux     *http.ServeMux
 	routes  []*route
@@ -65,17 +73,20 @@ type Server struct {
 }
 
 // NewServer builds the server and its routes.
-func NewServer(users talentloop.UserService, auth talentloop.AuthService, catalog talentloop.CatalogService, db Database, logger *slog.Logger, cfg Config) (*Server, error) {
+func NewServer(svc Services, db Database, logger *slog.Logger, cfg Config) (*Server, error) {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 14 * 24 * time.Hour
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.MaxFileBytes == 0 {
+		cfg.MaxFileBytes = 20 << 20
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Users: users, Auth: auth, Catalog: catalog, DB: db, Logger: logger, Config: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
+	s := &Server{Services: svc, DB: db, Logger: logger, Config: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -170,7 +181,12 @@ func (s *Server) wrap(rt *route) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodyBytes)
+			limit := s.Config.MaxBodyBytes
+			if rt.upload {
+				// Up to ten files of the configured size, plus the form.
+				limit = 10*s.Config.MaxFileBytes + s.Config.MaxBodyBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if err := s.checkCSRF(r, st); err != nil {
 				s.fail(w, r, err)
 				return

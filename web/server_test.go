@@ -95,7 +95,13 @@ func newFixtureDB(t *testing.T, db *sqldb.DB) *fixture {
 		Rubric: talentloop.Rubric{Criteria: []talentloop.Criterion{{Key: "voice", Name: talentloop.Text{ZH: "声音表现"}, Levels: []talentloop.RubricLevel{{Name: talentloop.Text{ZH: "待改进"}, Points: 0}, {Name: talentloop.Text{ZH: "优秀"}, Points: 20}}}}}}
 	must(t, db.CreateProject(ctx, op, f.project))
 
-	srv, err := web.NewServer(db, db, db, db, slog.New(slog.DiscardHandler), web.Config{Version: "test"})
+	// The fixture learner has paid for the program; learner2 has not enrolled.
+	e, _, err := db.Enrol(ctx, f.users["learner"].ID, f.program.ID, nil)
+	must(t, err)
+	_, err = db.MarkOrderPaid(ctx, op, e.Order.ID, "TEST-PAID-1")
+	must(t, err)
+
+	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db}, db, slog.New(slog.DiscardHandler), web.Config{Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
-	srv, err := web.NewServer(db, db, db, db, logger, web.Config{BaseURL: strings.TrimRight(*baseURL, "/"), SecureCookies: *secure,
+	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db}, db, logger, web.Config{BaseURL: strings.TrimRight(*baseURL, "/"), SecureCookies: *secure,
 		TrustProxy: *trustProxy, MaxBodyBytes: *maxBody, Version: version})
 	if err != nil {
 		return err
