@@ -26,12 +26,12 @@ import (
 
 // page is what every template receives.
 type page struct {
-	Title  string
-	Lang   string
-	User   *talentloop.User
-	CSRF   string
-	Path   string
-	Flash  string
+	Title string
+	Lang  string
+	User  *talentloop.User
+	CSRF  string
+	Path  string
+	Flash string
 	// FlashError shows the flash as an error.
 	FlashError bool
 	// Unread counts the user's unread notifications, for the bell.
