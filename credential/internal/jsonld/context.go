@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Container flags of a term definition.
@@ -484,6 +485,9 @@ func (p *Processor) createTerm(active *Context, local map[string]any, term strin
 	default:
 		return errorf(CodeInvalid, "term %q has no IRI mapping and no @vocab applies", term)
 	}
+	if def.iri != "" && !def.reverse && !isKeyword(def.iri) && !strings.HasPrefix(def.iri, "_:") && !isAbsoluteIRI(def.iri) {
+		return errorf(CodeInvalid, "term %q maps to %q, which is not an absolute IRI", term, def.iri)
+	}
 	if v, ok := m["@container"]; ok {
 		var list []any
 		switch c := v.(type) {
@@ -623,6 +627,13 @@ func isAbsoluteIRI(s string) bool {
 	}
 	for j := 0; j < len(rest); j++ {
 		switch c := rest[j]; {
+		case c >= 0x80:
+			// Only now decode: a few multi-byte characters are whitespace.
+			r, size := utf8.DecodeRuneInString(rest[j:])
+			if isSpace(r) {
+				return false
+			}
+			j += size - 1
 		case c <= 0x20 || c == 0x7f:
 			return false
 		case c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`' || c == '\\':
@@ -633,16 +644,9 @@ func isAbsoluteIRI(s string) bool {
 			}
 		}
 	}
-	for _, r := range rest {
-		if isSpace(r) {
-			return false
-		}
-	}
 	return true
 }
 
-// wellFormedIRI is isAbsoluteIRI for IRIs from documents, which must also
-// parse as URLs (the general path would drop them otherwise).
 func wellFormedIRI(s string) bool {
 	if !isAbsoluteIRI(s) {
 		return false

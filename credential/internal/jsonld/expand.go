@@ -184,10 +184,13 @@ func (e *emitter) node(active *Context, propDef *termDef, elem map[string]any, t
 			return rdfc.Term{}, false, unsupported()
 		case strings.HasPrefix(x, "_:"):
 			return rdfc.Term{}, false, errorf(CodeUndefinedTerm, "property %q expands to a blank node", k)
-		case !isAbsoluteIRI(x):
-			return rdfc.Term{}, false, errorf(CodeUndefinedTerm, "term %q is not defined by the document's contexts", k)
 		default:
-			props = append(props, prop{k, active.terms[k], x})
+			// A term's IRI was checked when the term was defined.
+			def := active.terms[k]
+			if def == nil && !isAbsoluteIRI(x) {
+				return rdfc.Term{}, false, errorf(CodeUndefinedTerm, "term %q is not defined by the document's contexts", k)
+			}
+			props = append(props, prop{k, def, x})
 		}
 	}
 
