@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,6 +43,9 @@ func TestWithNode(t *testing.T) {
 	dir := filepath.Join("..", "..", "interop")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil || testing.Short() {
 		t.Skip("interop/node_modules missing (run interop/run.sh)")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
 	}
 	var out, errOut bytes.Buffer
 	if code := Main([]string{"--seconds", "0.2", "--json", "--node-dir", dir}, &out, &errOut); code != 0 {
