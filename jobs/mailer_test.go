@@ -5,8 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net/mail"
 	"strings"
 	"sync"
@@ -113,6 +116,42 @@ func header(t *testing.T, d mailtest.Delivery) mail.Header {
 	return m.Header
 }
 
+// text returns the decoded plain-text part of a delivered message.
+func text(t *testing.T, d mailtest.Delivery) string {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(d.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ps, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(m.Body, ps["boundary"])
+	for {
+		part, err := mr.NextRawPart()
+		if err != nil {
+			t.Fatalf("no text part: %v", err)
+		}
+		if strings.HasPrefix(part.Header.Get("Content-Type"), "text/plain") {
+			b, err := io.ReadAll(quotedprintable.NewReader(part))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+}
+
+func subject(t *testing.T, d mailtest.Delivery) string {
+	t.Helper()
+	s, err := new(mime.WordDecoder).DecodeHeader(header(t, d).Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestMailerSends(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -137,14 +176,13 @@ func TestMailerSends(t *testing.T) {
 			}
 			to := got.To[0]
 			h := header(t, got)
-			subject, _ := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
-			if subject != wantSubject[to] {
-				t.Errorf("subject to %s = %q, want %q", to, subject, wantSubject[to])
+			if s := subject(t, got); s != wantSubject[to] {
+				t.Errorf("subject to %s = %q, want %q", to, s, wantSubject[to])
 			}
 			if prefix := fmt.Sprintf("<outbox.%d.", wantID[to]); !strings.HasPrefix(h.Get("Message-ID"), prefix) {
 				t.Errorf("Message-ID %q, want it to start %q", h.Get("Message-ID"), prefix)
 			}
-			if !bytes.Contains(got.Data, []byte(baseURL+"/submissions/31")) {
+			if !strings.Contains(text(t, got), "\n"+baseURL+"/submissions/31\r\n") {
 				t.Errorf("mail to %s has no link", to)
 			}
 		}
@@ -390,4 +428,55 @@ func TestBackoff(t *testing.T) {
 	if o.Lease < 4*o.SendTimeout || o.MaxAttempts != 10 || o.BatchSize != 20 {
 		t.Errorf("defaults %+v", o)
 	}
+}
+
+// An event of the learning loop queues its mail in its own transaction; the
+// Mailer delivers it in the learner's language with the event's content.
+func TestMailerDeliversAnEventsMail(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		srv := startServer(t)
+		op := &talentloop.User{Email: "op@example.com", Name: "运营", Roles: []talentloop.Role{talentloop.RoleOperator}}
+		ann := &talentloop.User{Email: "ann@example.com", Name: "Ann", Lang: "en"}
+		for _, u := range []*talentloop.User{op, ann} {
+			if err := db.CreateUser(ctx, u, "password-1234"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := &talentloop.Program{Slug: "dub", Chain: "sound", Title: talentloop.Text{ZH: "影视配音", EN: "Film dubbing"}, PriceFen: 99900,
+			Level: "beginner", DurationWeeks: 4, Status: talentloop.StatusPublished}
+		if err := db.CreateProgram(ctx, op.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		e, _, err := db.Enrol(ctx, ann.ID, p.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.MarkOrderPaid(ctx, op.ID, e.Order.ID, "bank-123"); err != nil {
+			t.Fatal(err)
+		}
+		m := jobs.NewMailer(db, sender(t, srv), baseURL, logger(t), fast())
+		if _, _, err := m.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c := counts(t, db); c["sent"] == 0 || c["failed"] != 0 || c["pending"] != 0 {
+			t.Fatalf("outbox after the event = %v, want all sent", c)
+		}
+		var paid []mailtest.Delivery
+		for _, d := range srv.Deliveries() {
+			if strings.HasPrefix(subject(t, d), "Payment received") {
+				paid = append(paid, d)
+			}
+		}
+		if len(paid) != 1 || paid[0].To[0] != "ann@example.com" {
+			t.Fatalf("payment mails %+v, want one to Ann", paid)
+		}
+		if s := subject(t, paid[0]); s != "Payment received: “Film dubbing”" {
+			t.Errorf("subject = %q", s)
+		}
+		body := text(t, paid[0])
+		if !strings.Contains(body, fmt.Sprintf("%s/programs/%d", baseURL, p.ID)) || !strings.Contains(body, "(CNY 999.00)") {
+			t.Errorf("mail lacks the link or the amount:\n%s", body)
+		}
+	})
 }

@@ -35,16 +35,23 @@ const maxLastError = 2000
 // kinds and params the kind's parameters (see package mail; "link" is the
 // site path the mail points to). notificationID links the in-app
 // notification of the same event; 0 stores NULL.
+//
+// A mail must not undo its event: a language other than "en" is sent in
+// Chinese, and an address the mail server cannot take is queued all the
+// same, for the sender to give up with the reason where operators see it.
+// Only an unknown kind, a programming error, fails.
 func (tx *Tx) enqueueMail(ctx context.Context, to, lang, kind string, params map[string]string, notificationID int64) error {
-	_, err := tx.insertOutbox(ctx, to, lang, kind, params, notificationID)
+	if lang != "en" {
+		lang = "zh"
+	}
+	if err := validateOutbox(to, lang, kind, false); err != nil {
+		return err
+	}
+	_, err := tx.insertOutbox(ctx, strings.TrimSpace(to), lang, kind, params, notificationID)
 	return err
 }
 
 func (tx *Tx) insertOutbox(ctx context.Context, to, lang, kind string, params map[string]string, notificationID int64) (int64, error) {
-	to = strings.TrimSpace(to)
-	if err := validateOutbox(to, lang, kind); err != nil {
-		return 0, err
-	}
 	if params == nil {
 		params = map[string]string{}
 	}
@@ -66,6 +73,10 @@ func (tx *Tx) insertOutbox(ctx context.Context, to, lang, kind string, params ma
 // mail with Tx.enqueueMail inside their own transaction instead.
 func (db *DB) EnqueueMail(ctx context.Context, to, lang, kind string, params map[string]string) (id int64, err error) {
 	defer wrapErr(&err, "EnqueueMail(%q, %q)", kind, to)
+	to = strings.TrimSpace(to)
+	if err := validateOutbox(to, lang, kind, true); err != nil {
+		return 0, err
+	}
 	err = db.withTx(ctx, func(tx *Tx) error {
 		id, err = tx.insertOutbox(ctx, to, lang, kind, params, 0)
 		return err
@@ -73,9 +84,10 @@ func (db *DB) EnqueueMail(ctx context.Context, to, lang, kind string, params map
 	return id, err
 }
 
-func validateOutbox(to, lang, kind string) error {
+// validateOutbox checks a mail to be queued, its address only if checkTo.
+func validateOutbox(to, lang, kind string, checkTo bool) error {
 	f := map[string]string{}
-	if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
+	if a, err := mail.ParseAddress(to); checkTo && (err != nil || a.Address != to) {
 		f["to"] = "err.email_invalid"
 	}
 	if lang != "zh" && lang != "en" {
