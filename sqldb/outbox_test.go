@@ -25,8 +25,8 @@ type outboxRow struct {
 	notification sql.NullInt64
 }
 
-// rawDB opens a second, plain connection to the test database.
-func rawDB(t *testing.T, db *sqldb.DB) *sql.DB {
+// outboxRawDB opens a second, plain connection to the test database.
+func outboxRawDB(t *testing.T, db *sqldb.DB) *sql.DB {
 	t.Helper()
 	driver, dsn := "sqlite", "file:"+db.DSN
 	if db.Dialect == sqldb.Postgres {
@@ -47,28 +47,28 @@ func readOutbox(t *testing.T, db *sqldb.DB, id int64) outboxRow {
 		q = strings.Replace(q, "?", "$1", 1)
 	}
 	var r outboxRow
-	if err := rawDB(t, db).QueryRow(q, id).Scan(&r.status, &r.attempts, &r.lastError, &r.nextAttempt, &r.lockedUntil, &r.sentAt, &r.notification); err != nil {
+	if err := outboxRawDB(t, db).QueryRow(q, id).Scan(&r.status, &r.attempts, &r.lastError, &r.nextAttempt, &r.lockedUntil, &r.sentAt, &r.notification); err != nil {
 		t.Fatalf("read outbox %d: %v", id, err)
 	}
 	return r
 }
 
-// clock is a settable DB.Now for tests that move time.
-type clock struct {
+// outboxClock is a settable DB.Now for tests that move time.
+type outboxClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+func (c *outboxClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *outboxClock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
-func setClock(db *sqldb.DB) *clock {
-	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 123456000, time.UTC)}
+func setOutboxClock(db *sqldb.DB) *outboxClock {
+	c := &outboxClock{t: time.Date(2026, 3, 1, 9, 0, 0, 123456000, time.UTC)}
 	db.Now = c.now
 	return c
 }
 
-func enqueue(t *testing.T, db *sqldb.DB, n int) []int64 {
+func enqueueOutbox(t *testing.T, db *sqldb.DB, n int) []int64 {
 	t.Helper()
 	var ids []int64
 	for i := range n {
@@ -82,7 +82,7 @@ func enqueue(t *testing.T, db *sqldb.DB, n int) []int64 {
 	return ids
 }
 
-func ids(msgs []*talentloop.OutboxMessage) []int64 {
+func outboxIDs(msgs []*talentloop.OutboxMessage) []int64 {
 	var out []int64
 	for _, m := range msgs {
 		out = append(out, m.ID)
@@ -93,7 +93,7 @@ func ids(msgs []*talentloop.OutboxMessage) []int64 {
 func TestOutboxEnqueue(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		c := setClock(db)
+		c := setOutboxClock(db)
 		params := map[string]string{"question": "怎么配置 \"路由\"？", "course": "前端工程", "link": "/questions/7"}
 		id, err := db.EnqueueMail(ctx, " li.lei@example.com ", "en", talentloop.NotifyAnswer, params)
 		if err != nil {
@@ -148,24 +148,24 @@ func TestOutboxEnqueue(t *testing.T) {
 func TestOutboxClaimLeasesOldestFirst(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		c := setClock(db)
-		all := enqueue(t, db, 5)
+		c := setOutboxClock(db)
+		all := enqueueOutbox(t, db, 5)
 		first, err := db.ClaimOutbox(ctx, 3, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := fmt.Sprint(ids(first)), fmt.Sprint(all[:3]); got != want {
+		if got, want := fmt.Sprint(outboxIDs(first)), fmt.Sprint(all[:3]); got != want {
 			t.Errorf("first claim = %s, want %s", got, want)
 		}
 		second, err := db.ClaimOutbox(ctx, 3, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := fmt.Sprint(ids(second)), fmt.Sprint(all[3:]); got != want {
+		if got, want := fmt.Sprint(outboxIDs(second)), fmt.Sprint(all[3:]); got != want {
 			t.Errorf("second claim = %s, want %s", got, want)
 		}
 		if more, _ := db.ClaimOutbox(ctx, 3, time.Minute); len(more) != 0 {
-			t.Errorf("third claim took leased messages %v", ids(more))
+			t.Errorf("third claim took leased messages %v", outboxIDs(more))
 		}
 		r := readOutbox(t, db, all[0])
 		if r.status != "sending" || r.attempts != 1 || !r.lockedUntil.Valid || !r.lockedUntil.Time.Equal(c.now().Add(time.Minute).Truncate(time.Microsecond)) {
@@ -179,7 +179,7 @@ func TestOutboxConcurrentClaimsAreExclusive(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		const messages = 60
-		enqueue(t, db, messages)
+		enqueueOutbox(t, db, messages)
 		// A second handle is a second app server.
 		servers := []*sqldb.DB{db, sqldbtest.OpenDSN(t, db.DSN)}
 		var mu sync.Mutex
@@ -227,14 +227,14 @@ func TestOutboxConcurrentClaimsAreExclusive(t *testing.T) {
 func TestOutboxLeaseExpiry(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		c := setClock(db)
-		id := enqueue(t, db, 1)[0]
+		c := setOutboxClock(db)
+		id := enqueueOutbox(t, db, 1)[0]
 		if msgs, _ := db.ClaimOutbox(ctx, 10, time.Minute); len(msgs) != 1 {
 			t.Fatalf("claimed %d, want 1", len(msgs))
 		}
 		c.add(59 * time.Second)
 		if msgs, _ := db.ClaimOutbox(ctx, 10, time.Minute); len(msgs) != 0 {
-			t.Fatalf("claimed %v within the lease", ids(msgs))
+			t.Fatalf("claimed %v within the lease", outboxIDs(msgs))
 		}
 		c.add(2 * time.Second)
 		msgs, err := db.ClaimOutbox(ctx, 10, time.Minute)
@@ -250,8 +250,8 @@ func TestOutboxLeaseExpiry(t *testing.T) {
 func TestOutboxRetryBackoffAndGiveUp(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		c := setClock(db)
-		id := enqueue(t, db, 1)[0]
+		c := setOutboxClock(db)
+		id := enqueueOutbox(t, db, 1)[0]
 		const maxAttempts = 3
 		for attempt := 1; attempt <= maxAttempts; attempt++ {
 			msgs, err := db.ClaimOutbox(ctx, 10, time.Minute)
@@ -283,13 +283,13 @@ func TestOutboxRetryBackoffAndGiveUp(t *testing.T) {
 			// Not before the retry time, even though the lease would have lapsed.
 			c.add(backoff - time.Second)
 			if msgs, _ := db.ClaimOutbox(ctx, 10, time.Minute); len(msgs) != 0 {
-				t.Fatalf("attempt %d: retried %v before the backoff ended", attempt, ids(msgs))
+				t.Fatalf("attempt %d: retried %v before the backoff ended", attempt, outboxIDs(msgs))
 			}
 			c.add(time.Second)
 		}
 		c.add(365 * 24 * time.Hour)
 		if msgs, _ := db.ClaimOutbox(ctx, 10, time.Minute); len(msgs) != 0 {
-			t.Fatalf("a given-up message was claimed again: %v", ids(msgs))
+			t.Fatalf("a given-up message was claimed again: %v", outboxIDs(msgs))
 		}
 		if err := db.MarkOutboxFailed(ctx, id, "again", c.now(), maxAttempts); talentloop.ErrorCode(err) != talentloop.ECONFLICT {
 			t.Errorf("failing a given-up message: %v, want conflict", err)
@@ -306,7 +306,7 @@ func TestOutboxRetryBackoffAndGiveUp(t *testing.T) {
 		}
 
 		// maxAttempts 0 gives up at the first failure.
-		id2 := enqueue(t, db, 1)[0]
+		id2 := enqueueOutbox(t, db, 1)[0]
 		if msgs, _ := db.ClaimOutbox(ctx, 10, time.Minute); len(msgs) != 1 || msgs[0].ID != id2 {
 			t.Fatalf("claimed %v, want [%d]", msgs, id2)
 		}
@@ -322,8 +322,8 @@ func TestOutboxRetryBackoffAndGiveUp(t *testing.T) {
 func TestOutboxSent(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		c := setClock(db)
-		all := enqueue(t, db, 2)
+		c := setOutboxClock(db)
+		all := enqueueOutbox(t, db, 2)
 		if msgs, _ := db.ClaimOutbox(ctx, 10, time.Minute); len(msgs) != 2 {
 			t.Fatalf("claimed %d, want 2", len(msgs))
 		}
@@ -355,7 +355,7 @@ func TestOutboxSent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := fmt.Sprint(ids(msgs)), fmt.Sprint(all[1:]); got != want {
+		if got, want := fmt.Sprint(outboxIDs(msgs)), fmt.Sprint(all[1:]); got != want {
 			t.Errorf("claim after lapse = %s, want %s", got, want)
 		}
 		counts, err := db.OutboxCounts(ctx)
@@ -373,19 +373,19 @@ func TestOutboxSent(t *testing.T) {
 func TestOutboxUnreadableParams(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		good := enqueue(t, db, 2)
+		good := enqueueOutbox(t, db, 2)
 		q := `UPDATE outbox SET params_json = 'not json' WHERE id = ?`
 		if db.Dialect == sqldb.Postgres {
 			q = strings.Replace(q, "?", "$1", 1)
 		}
-		if _, err := rawDB(t, db).Exec(q, good[0]); err != nil {
+		if _, err := outboxRawDB(t, db).Exec(q, good[0]); err != nil {
 			t.Fatal(err)
 		}
 		msgs, err := db.ClaimOutbox(ctx, 10, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := fmt.Sprint(ids(msgs)), fmt.Sprint(good[1:]); got != want {
+		if got, want := fmt.Sprint(outboxIDs(msgs)), fmt.Sprint(good[1:]); got != want {
 			t.Errorf("claimed %s, want %s", got, want)
 		}
 		r := readOutbox(t, db, good[0])
