@@ -21,8 +21,21 @@ func (ix *Index) AddDemands(ds []Demand) error {
 		recs[i] = r
 	}
 	ix.demands = slices.Grow(ix.demands, len(recs))
+	if len(ix.demandBy) == 0 {
+		ix.demandBy = make(map[int64]uint32, len(recs))
+	}
 	for _, r := range recs {
 		ix.insertDemand(r)
+	}
+	if len(recs) >= 1024 {
+		// After a bulk load, give back the slack that growing left behind.
+		for s := range ix.anchors {
+			for l := range ix.anchors[s] {
+				if a := ix.anchors[s][l]; cap(a) > len(a)+len(a)/8 {
+					ix.anchors[s][l] = slices.Clone(a)
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -47,21 +47,22 @@ func sortReqs(rs []creq) {
 // demandRec is a compiled demand.
 type demandRec struct {
 	id       int64
-	kind     Kind
+	budget   int64
 	req      []creq // sorted by skill
 	pref     []creq // sorted by skill
 	certs    []uint16
-	seats    int32
-	budget   int64
-	remote   bool
-	city     int32 // index into Index.cities, or noCity
 	cityName string
-	alive    bool
+	seats    int32
+	city     int32 // index into Index.cities, or noCity
 	// anchor is the required skill under which the demand is listed for
-	// demand-for-learner queries: its most selective requirement.
+	// demand-for-learner queries: its most selective requirement;
+	// anchorPos is its position in anchors[anchor][anchorLevel].
+	anchorPos   uint32
 	anchor      uint16
 	anchorLevel uint8
-	anchorPos   uint32 // position in anchors[anchor][anchorLevel]
+	kind        Kind
+	remote      bool
+	alive       bool
 }
 
 // anchorEntry lists a demand under its anchor with what the reverse query

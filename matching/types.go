@@ -102,7 +102,7 @@ type Learner struct {
 func (l *Learner) Newcomer() bool { return l.FirstOrder.IsZero() }
 
 // Kind is the kind of a demand.
-type Kind int
+type Kind uint8
 
 // Demand kinds.
 const (
