@@ -30,7 +30,7 @@ const (
 const maxLastError = 2000
 
 // enqueueMail queues an email inside the transaction of the event it tells
-// of, so that the mail is sent if and only if the event commits. to is the
+// of, so that the mail is queued if and only if the event commits. to is the
 // recipient's address, lang "zh" or "en", kind one of the talentloop.Notify*
 // kinds and params the kind's parameters (see package mail; "link" is the
 // site path the mail points to). notificationID links the in-app
