@@ -121,10 +121,7 @@ func (db *DB) FindPrograms(ctx context.Context, f talentloop.ProgramFilter) (_ [
 	// Each word must appear in a title or summary, in either language.
 	for _, word := range strings.Fields(strings.ToLower(f.Q)) {
 		w := "%" + likeEscape(word) + "%"
-		if w == "%%" {
-			continue
-		}
-		where = append(where, `(lower(p.title_zh) LIKE ? OR lower(p.title_en) LIKE ? OR lower(p.summary_zh) LIKE ? OR lower(p.summary_en) LIKE ?)`)
+		where = append(where, `(lower(p.title_zh) LIKE ? ESCAPE '\' OR lower(p.title_en) LIKE ? ESCAPE '\' OR lower(p.summary_zh) LIKE ? ESCAPE '\' OR lower(p.summary_en) LIKE ? ESCAPE '\')`)
 		args = append(args, w, w, w, w)
 	}
 	w := strings.Join(where, " AND ")

@@ -59,7 +59,7 @@ func TestCatalog(t *testing.T) {
 			q      string
 			drafts bool
 			want   int
-		}{{"配音", false, 1}, {"dubbing", false, 1}, {"DUBBING film", false, 1}, {"React", false, 0}, {"React", true, 1}, {"", false, 1}, {"50%", false, 0}} {
+		}{{"配音", false, 1}, {"dubbing", false, 1}, {"DUBBING film", false, 1}, {"React", false, 0}, {"React", true, 1}, {"", false, 1}, {"50%", false, 0}, {"%", false, 0}, {"_", false, 0}} {
 			got, n, err := db.FindPrograms(ctx, talentloop.ProgramFilter{Q: tc.q, IncludeDrafts: tc.drafts})
 			if err != nil || n != tc.want || len(got) != tc.want {
 				t.Errorf("FindPrograms(%q, drafts=%v) = %d (%d), %v; want %d", tc.q, tc.drafts, len(got), n, err, tc.want)

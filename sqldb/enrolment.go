@@ -274,7 +274,7 @@ func (db *DB) FindOrders(ctx context.Context, f talentloop.OrderFilter) (_ []*ta
 		args = append(args, f.ProgramID)
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		where = append(where, `(lower(u.name) LIKE ? OR u.email LIKE ? OR lower(o.reference) LIKE ?)`)
+		where = append(where, `(lower(u.name) LIKE ? ESCAPE '\' OR u.email LIKE ? ESCAPE '\' OR lower(o.reference) LIKE ? ESCAPE '\')`)
 		like := "%" + likeEscape(q) + "%"
 		args = append(args, like, like, like)
 	}

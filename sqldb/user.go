@@ -184,7 +184,7 @@ func (db *DB) FindUsers(ctx context.Context, f talentloop.UserFilter) (_ []*tale
 		args = append(args, string(f.Role))
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		where = append(where, `(lower(u.name) LIKE ? OR u.email LIKE ?)`)
+		where = append(where, `(lower(u.name) LIKE ? ESCAPE '\' OR u.email LIKE ? ESCAPE '\')`)
 		args = append(args, "%"+likeEscape(q)+"%", "%"+likeEscape(q)+"%")
 	}
 	if f.Demo != nil {
@@ -218,9 +218,9 @@ func (db *DB) FindUsers(ctx context.Context, f talentloop.UserFilter) (_ []*tale
 	return users, total, db.loadRoles(ctx, db.read, users...)
 }
 
-// likeEscape neutralises LIKE wildcards in user input.
+// likeEscape makes LIKE wildcards in user input literal (with ESCAPE '\').
 func likeEscape(s string) string {
-	return strings.NewReplacer("%", "", "_", "").Replace(s)
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // Authenticate checks an email and password.
@@ -286,6 +286,10 @@ func (db *DB) SetRoles(ctx context.Context, actorID, userID int64, roles []talen
 	}
 	if (seen[talentloop.RolePartner] || seen[talentloop.RoleInstructor]) && companyID <= 0 {
 		return talentloop.Invalid(map[string]string{"company_id": "err.company_required"})
+	}
+	if actorID == userID && !seen[talentloop.RoleOperator] {
+		// An operator who drops their own role could lock everyone out.
+		return &talentloop.Error{Code: talentloop.EINVALID, Message: "err.cannot_drop_own_operator", Fields: map[string]string{"roles": "err.cannot_drop_own_operator"}}
 	}
 	return db.withTx(ctx, func(tx *Tx) error {
 		var company any

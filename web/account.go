@@ -28,8 +28,13 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	u := &talentloop.User{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Lang: st.lang, Roles: []talentloop.Role{talentloop.RoleLearner}}
 	p := &page{Title: tr(st.lang, "title.register")}
 	password := r.PostFormValue("password")
+	// Show every problem at once: the field checks and the confirmation.
+	verr := talentloop.ValidateRegistration(u.Email, u.Name, password)
 	if password != r.PostFormValue("password_confirm") {
-		return s.formError(w, r, "register", p, talentloop.Invalid(map[string]string{"password_confirm": "err.password_mismatch"}))
+		verr = mergeFields(map[string]string{"password_confirm": "err.password_mismatch"}, verr)
+	}
+	if verr != nil {
+		return s.formError(w, r, "register", p, verr)
 	}
 	if err := s.Users.CreateUser(r.Context(), u, password); err != nil {
 		return s.formError(w, r, "register", p, err)
@@ -150,8 +155,18 @@ func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	bad := map[string]string{}
 	if r.PostFormValue("new_password") != r.PostFormValue("new_password_confirm") {
-		return s.formError(w, r, "account", p, talentloop.Invalid(map[string]string{"new_password_confirm": "err.password_mismatch"}))
+		bad["new_password_confirm"] = "err.password_mismatch"
+	}
+	if err := talentloop.ValidatePassword(r.PostFormValue("new_password")); err != nil {
+		bad["new_password"] = err.(*talentloop.Error).Message
+	}
+	if r.PostFormValue("old_password") == "" {
+		bad["old_password"] = "err.required"
+	}
+	if len(bad) > 0 {
+		return s.formError(w, r, "account", p, talentloop.Invalid(bad))
 	}
 	err = s.Users.ChangePassword(r.Context(), st.user.ID, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
 	if e, ok := err.(*talentloop.Error); ok && e.Fields["password"] != "" {

@@ -168,11 +168,25 @@ func (s *Server) setInstructorsFromForm(r *http.Request, courseID int64) error {
 	if !state(r).user.HasRole(talentloop.RoleOperator) || r.PostFormValue("instructors_present") == "" {
 		return nil
 	}
+	want := map[int64]bool{}
 	var ids []int64
 	for _, v := range r.PostForm["instructors"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && !want[id] {
 			ids = append(ids, id)
+			want[id] = true
 		}
+	}
+	// Saving the form unchanged must not record a change.
+	c, err := s.Catalog.FindCourseByID(r.Context(), courseID)
+	if err != nil {
+		return err
+	}
+	same := len(c.Instructors) == len(ids)
+	for _, in := range c.Instructors {
+		same = same && want[in.UserID]
+	}
+	if same {
+		return nil
 	}
 	return s.Catalog.SetCourseInstructors(r.Context(), state(r).user.ID, courseID, ids)
 }

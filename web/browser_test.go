@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"talentloop"
 	"talentloop/demo"
 	"talentloop/sqldb/sqldbtest"
 	"talentloop/web"
@@ -140,5 +142,112 @@ func TestBrowserVisitorJourney(t *testing.T) {
 	if s := text(".facts"); !strings.Contains(s, "¥") {
 		t.Errorf("program facts show no price: %q", s)
 	}
+
+	// The learning loop: enrol in a priced program taught by the demo
+	// instructor, the operator confirms the offline payment, the learner
+	// does the lessons and submits the project, the instructor passes it,
+	// and the learner sees the course complete.
+	bg := context.Background()
+	inst, err := db.FindUserByEmail(bg, "instructor@demo.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	taught, _, err := db.FindPrograms(bg, talentloop.ProgramFilter{InstructorID: inst.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var program *talentloop.Program
+	var course *talentloop.Course
+	for _, p := range taught {
+		full, err := db.FindProgramByID(bg, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range full.Courses {
+			if ok, _ := db.IsCourseInstructor(bg, c.ID, inst.ID); ok && p.PriceFen > 0 && len(c.Projects) > 0 && program == nil {
+				program, course = full, c
+			}
+		}
+	}
+	if program == nil {
+		t.Fatal("the demo has no priced program with a project taught by instructor@demo.test")
+	}
+	login := func(email, password string) {
+		t.Helper()
+		run("log in as "+email, chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
+			chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), password),
+			chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".dash")))
+	}
+	logout := func() {
+		t.Helper()
+		run("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`.nav a[href="/login"]`)))
+	}
+	run("enrol", chromedp.Navigate(fmt.Sprintf("%s/programs/%d", ts.URL, program.ID)), chromedp.WaitVisible(chromedp.CSS(".cta")),
+		chromedp.Click(chromedp.CSS(`.cta a[href$="/enrol"]`)), chromedp.WaitVisible(chromedp.CSS("#monthly_income")),
+		chromedp.SendKeys(chromedp.CSS("#monthly_income"), "6500"), chromedp.SetValue(chromedp.CSS("#employment"), "employed"), shot("07-enrol"),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".enrol-card")), shot("08-learn-pending"))
+	if s := text(".enrol-card"); !strings.Contains(s, "Awaiting payment") {
+		t.Errorf("the new enrolment is not awaiting payment: %q", s)
+	}
+	logout()
+	login("operator@demo.test", demo.Password)
+	run("confirm payment", chromedp.Navigate(ts.URL+"/admin/orders?status=pending&q=browser@example.com"), chromedp.WaitVisible(chromedp.CSS("table")),
+		chromedp.Click(chromedp.CSS(`td a[href^="/admin/orders/"]`)), chromedp.WaitVisible(chromedp.CSS("#reference")),
+		chromedp.SendKeys(chromedp.CSS("#reference"), "BANK-20261127-0001"), chromedp.Click(chromedp.CSS(`form[action$="/mark-paid"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")), shot("09-order-paid"))
+	if s := text(".flash"); !strings.Contains(s, "Payment confirmed") {
+		t.Errorf("after confirming: %q", s)
+	}
+	logout()
+	login("browser@example.com", "browser-pass-1")
+	for _, l := range course.Lessons {
+		if !l.Required {
+			continue
+		}
+		run("lesson done", chromedp.Navigate(fmt.Sprintf("%s/lessons/%d", ts.URL, l.ID)), chromedp.WaitVisible(chromedp.CSS(".done-bar")),
+			chromedp.Click(chromedp.CSS(`form[action$="/done"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	}
+	for i, pr := range course.Projects {
+		if !pr.Required {
+			continue
+		}
+		run("submit the project", chromedp.Navigate(fmt.Sprintf("%s/projects/%d", ts.URL, pr.ID)), chromedp.WaitVisible(chromedp.CSS(`form[enctype="multipart/form-data"]`)),
+			chromedp.SendKeys(chromedp.CSS("#body"), "按需求完成，附仓库与演示链接。"), chromedp.SendKeys(chromedp.CSS("#repo_url"), "https://example.com/browser/work"),
+			chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{writeTemp(t, "notes.md", "# 作品说明\n完成了全部需求。")}),
+			chromedp.Click(chromedp.CSS(`form[enctype="multipart/form-data"] button`)), chromedp.WaitVisible(chromedp.CSS(".version")))
+		if i == 0 {
+			run("screenshot", shot("10-submitted"))
+		}
+	}
+	logout()
+	login("instructor@demo.test", demo.Password)
+	for range course.Projects {
+		run("open the queue", chromedp.Navigate(ts.URL+"/review"), chromedp.WaitVisible(chromedp.CSS("table")))
+		var found bool
+		found, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const rows = [...document.querySelectorAll("tbody tr")].filter(r => r.textContent.includes("Browser Learner")); if (!rows.length) return false; rows[0].querySelector("a").click(); return true })()`))
+		if err != nil || !found {
+			break
+		}
+		run("review", chromedp.WaitVisible(chromedp.CSS(".levels-pick")), shot("11-review-form"))
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.querySelectorAll(".levels-pick").forEach(d => { let best = null, pts = -1; d.querySelectorAll("label").forEach(l => { const p = +l.querySelector("b").textContent; if (p > pts) { pts = p; best = l.querySelector("input") } }); best.checked = true }); return true })()`)); err != nil {
+			t.Fatal(err)
+		}
+		run("submit the review", chromedp.SendKeys(chromedp.CSS("#comment"), "结构清晰，达到上线标准。"), chromedp.Submit(chromedp.CSS("#comment")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	}
+	logout()
+	login("browser@example.com", "browser-pass-1")
+	run("course complete", chromedp.Navigate(fmt.Sprintf("%s/courses/%d", ts.URL, course.ID)), chromedp.WaitVisible(chromedp.CSS(".progress")), shot("12-course-complete"))
+	if s := text(".page-head"); !strings.Contains(s, "Course completed") {
+		t.Errorf("the course page does not show the course complete: %q", s)
+	}
+	run("skills", chromedp.Navigate(ts.URL+"/learn/skills"), chromedp.WaitVisible(chromedp.CSS(".skill-card")), shot("13-skills"))
 	t.Logf("screenshots in %s", out)
+}
+
+func writeTemp(t *testing.T, name, content string) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

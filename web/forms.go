@@ -119,6 +119,31 @@ func parseRubric(s string) (talentloop.Rubric, int, bool) {
 	return r, n, true
 }
 
+// mergeRubric keeps what the one-line-per-criterion form cannot show — the
+// descriptions and the English names of levels — for criteria and levels
+// that are still there, so saving an unchanged form changes nothing.
+func mergeRubric(old, edited talentloop.Rubric) talentloop.Rubric {
+	byKey := map[string]talentloop.Criterion{}
+	for _, c := range old.Criteria {
+		byKey[c.Key] = c
+	}
+	for i, c := range edited.Criteria {
+		prev, ok := byKey[c.Key]
+		if !ok {
+			continue
+		}
+		edited.Criteria[i].Description = prev.Description
+		levelEN := map[string]string{}
+		for _, l := range prev.Levels {
+			levelEN[l.Name.ZH] = l.Name.EN
+		}
+		for j, l := range c.Levels {
+			edited.Criteria[i].Levels[j].Name.EN = levelEN[l.Name.ZH]
+		}
+	}
+	return edited
+}
+
 func formatRubric(r talentloop.Rubric) string {
 	var b strings.Builder
 	for _, c := range r.Criteria {
@@ -131,8 +156,13 @@ func formatRubric(r talentloop.Rubric) string {
 	return b.String()
 }
 
+// formValue reads a form field with browser line endings (CRLF) made plain.
+func formValue(r *http.Request, field string) string {
+	return strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(field), "\r\n", "\n"))
+}
+
 func formText(r *http.Request, field string) talentloop.Text {
-	return talentloop.Text{ZH: strings.TrimSpace(r.PostFormValue(field + "_zh")), EN: strings.TrimSpace(r.PostFormValue(field + "_en"))}
+	return talentloop.Text{ZH: formValue(r, field+"_zh"), EN: formValue(r, field+"_en")}
 }
 
 func formInt(r *http.Request, field string) (int, bool) {
@@ -163,7 +193,15 @@ func programFromForm(r *http.Request, p *talentloop.Program) map[string]string {
 	if p.Skills, ok = parseSkillLines(r.PostFormValue("skills")); !ok {
 		bad["skills"] = "err.skill_lines"
 	}
+	// The form edits codes and Chinese names; English names are kept.
+	old := map[string]string{}
+	for _, o := range p.Occupations {
+		old[o.Code] = o.Name.EN
+	}
 	p.Occupations = parseOccupationLines(r.PostFormValue("occupations"))
+	for i := range p.Occupations {
+		p.Occupations[i].Name.EN = old[p.Occupations[i].Code]
+	}
 	return bad
 }
 
@@ -211,13 +249,12 @@ func projectFromForm(r *http.Request, p *talentloop.Project) map[string]string {
 	if p.Skills, ok = parseSkillLines(r.PostFormValue("skills")); !ok {
 		bad["skills"] = "err.skill_lines"
 	}
-	rub, line, ok := parseRubric(r.PostFormValue("rubric"))
+	rub, _, ok := parseRubric(r.PostFormValue("rubric"))
 	if !ok {
 		bad["rubric"] = "err.rubric_line"
-		_ = line
 	}
 	rub.Version = p.Rubric.Version
-	p.Rubric = rub
+	p.Rubric = mergeRubric(p.Rubric, rub)
 	p.Required = r.PostFormValue("required") != ""
 	return bad
 }

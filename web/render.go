@@ -291,13 +291,10 @@ func decodeJSON(r *http.Request, v any) error {
 		if errors.As(err, &tooBig) {
 			return err
 		}
-		if errors.Is(err, io.EOF) {
-			return talentloop.Errorf(talentloop.EINVALID, "err.json_empty")
-		}
-		return talentloop.Errorf(talentloop.EINVALID, "err.json", err.Error())
+		return jsonError(err)
 	}
 	if dec.More() {
-		return talentloop.Errorf(talentloop.EINVALID, "err.json", "trailing data after the JSON value")
+		return talentloop.Errorf(talentloop.EINVALID, "err.json_trailing")
 	}
 	return nil
 }
@@ -388,4 +385,45 @@ func noticeText(lang string, n *talentloop.Notification) string {
 		return fmt.Sprintf(tr(lang, "notice.completion_"+n.Params["what"]), p("title"))
 	}
 	return n.Kind
+}
+
+// jsonError explains a JSON decoding failure in the caller's terms: where
+// the syntax broke, which field has the wrong type, which field is unknown.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return talentloop.Errorf(talentloop.EINVALID, "err.json_empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return talentloop.Errorf(talentloop.EINVALID, "err.json_truncated")
+	case errors.As(err, &syn):
+		return talentloop.Errorf(talentloop.EINVALID, "err.json_syntax", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(body)"
+		}
+		return &talentloop.Error{Code: talentloop.EINVALID, Message: "err.json_type", Args: []any{field, jsonKind(typ.Type.Kind().String())},
+			Fields: map[string]string{field: "err.json_type_field"}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &talentloop.Error{Code: talentloop.EINVALID, Message: "err.json_unknown_field", Args: []any{field}, Fields: map[string]string{field: "err.json_unknown_field_short"}}
+	}
+	return talentloop.Errorf(talentloop.EINVALID, "err.json_syntax", 0)
+}
+
+// jsonKind names a Go kind as a JSON type.
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "number"
+	case kind == "string":
+		return "string"
+	case kind == "bool":
+		return "boolean"
+	case kind == "slice" || kind == "array":
+		return "array"
+	}
+	return "object"
 }

@@ -115,7 +115,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if pattern == "" || pattern == "/" {
 			pattern = "other"
 		}
-		s.metrics.observe(pattern, sw.status, time.Since(start))
+		elapsed := time.Since(start)
+		s.metrics.observe(pattern, sw.status, elapsed)
+		level := slog.LevelInfo
+		if strings.HasPrefix(pattern, "GET /static/") || pattern == "GET /healthz" || pattern == "GET /metrics" {
+			level = slog.LevelDebug
+		}
+		s.Logger.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "route", pattern, "status", sw.status, "ms", elapsed.Milliseconds())
 	}()
 	sw.Header().Set("X-Content-Type-Options", "nosniff")
 	sw.Header().Set("X-Frame-Options", "DENY")

@@ -139,7 +139,7 @@ func TestLanguageSwitchAndPages(t *testing.T) {
 	resp, _ = http.DefaultClient.Do(req)
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(b), "1 programs match") {
+	if !strings.Contains(string(b), "Programs matching “dubbing”: 1") {
 		t.Errorf("search page in English did not find the program")
 	}
 	// Markdown is rendered and sanitized.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"talentloop/credential/credbench"
 	"talentloop/matching/matchbench"
 )
 
@@ -17,6 +18,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "matching":
 		code = matchbench.Main(args[1:], stdout, stderr)
+	case "credential":
+		code = credbench.Main(args[1:], stdout, stderr)
 	default:
 		return fmt.Errorf("unknown benchmark %q (matching, credential)", args[0])
 	}

@@ -166,9 +166,20 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// progressBar draws a one-line bar on w, ending the line at completion.
+// progressBar draws a one-line bar on a terminal, ending the line at
+// completion; elsewhere (a log file) it prints a line every tenth.
 func progressBar(w io.Writer, label string) func(done, total int, what string) {
 	last := time.Time{}
+	if f, ok := w.(*os.File); !ok || !isTerminal(f) {
+		step := -1
+		return func(done, total int, what string) {
+			if total <= 0 || done*10/total == step {
+				return
+			}
+			step = done * 10 / total
+			fmt.Fprintf(w, "%s: %3d%% (%d/%d) %s\n", label, done*100/total, done, total, what)
+		}
+	}
 	return func(done, total int, what string) {
 		if total <= 0 {
 			return
@@ -184,4 +195,9 @@ func progressBar(w io.Writer, label string) func(done, total int, what string) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
