@@ -375,7 +375,7 @@ func (db *DB) MarkOrderPaid(ctx context.Context, actorID, orderID int64, referen
 		return nil, talentloop.Invalid(map[string]string{"reference": "err.reference_required"})
 	}
 	return db.changeOrder(ctx, actorID, orderID, talentloop.OrderPending, talentloop.OrderPaid, reference, "", func(tx *Tx, o *talentloop.Order) error {
-		return tx.notify(ctx, o.UserID, talentloop.NotifyOrderPaid, map[string]string{"program": o.Program.ZH, "program_en": o.Program.EN, "amount": fmt.Sprint(o.AmountFen)},
+		return tx.notify(ctx, o.UserID, talentloop.NotifyOrderPaid, map[string]string{"program": o.Program.ZH, "program_en": o.Program.EN, "amount": fmt.Sprint(o.AmountFen), "currency": o.Currency, "name": o.UserName},
 			fmt.Sprintf("/programs/%d", o.ProgramID))
 	})
 }

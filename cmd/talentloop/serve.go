@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"talentloop/demo"
+	"talentloop/jobs"
+	"talentloop/mail"
 	"talentloop/sqldb"
 	"talentloop/web"
 )
@@ -62,12 +64,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
 	maxBody := fs.Int64("max-body-bytes", 1<<20, "largest accepted request body")
+	maxFile := fs.Int64("max-file-bytes", 20<<20, "largest accepted file in a project submission")
+	smtpHost := fs.String("smtp-host", "", "SMTP server for notification mail (empty: mail stays queued, nothing is sent)")
+	smtpPort := fs.Int("smtp-port", 0, "SMTP port (0: 587 for starttls, 465 for tls, 25 for none)")
+	smtpUser := fs.String("smtp-user", "", "SMTP user name (AUTH PLAIN)")
+	smtpPassword := fs.String("smtp-password", "", "SMTP password")
+	smtpFrom := fs.String("smtp-from", "", "From address of notification mail, e.g. 'talentloop <noreply@example.com>'")
+	smtpTLS := fs.String("smtp-tls", "starttls", "starttls, tls or none")
+	overdue := fs.Duration("question-overdue", 24*time.Hour, "how long a question may wait for an instructor before it is flagged")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	logger, err := newLogger(stderr, *logLevel, *logFormat)
 	if err != nil {
 		return err
+	}
+	if *smtpHost != "" && !strings.HasPrefix(*baseURL, "http") {
+		return errors.New("--smtp-host needs --base-url (e.g. https://talentloop.example): mail links must be absolute")
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -77,6 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
+	db.QuestionOverdue = *overdue
 
 	var summary *demo.Summary
 	if *loadDemo {
@@ -87,7 +101,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db}, db, logger, web.Config{BaseURL: strings.TrimRight(*baseURL, "/"), SecureCookies: *secure,
-		TrustProxy: *trustProxy, MaxBodyBytes: *maxBody, Version: version})
+		TrustProxy: *trustProxy, MaxBodyBytes: *maxBody, MaxFileBytes: *maxFile, Version: version})
 	if err != nil {
 		return err
 	}
@@ -105,6 +119,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	mailDone := make(chan error, 1)
+	if *smtpHost != "" {
+		mode, err := mail.ParseTLSMode(*smtpTLS)
+		if err != nil {
+			return fmt.Errorf("--smtp-tls: %w", err)
+		}
+		sender, err := mail.NewSender(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: *smtpPassword, From: *smtpFrom, TLS: mode})
+		if err != nil {
+			return err
+		}
+		mailer := jobs.NewMailer(db, sender, strings.TrimRight(*baseURL, "/"), logger, jobs.MailerOptions{})
+		go func() { mailDone <- mailer.Run(ctx) }()
+		logger.Info("mail sender started", "smtp", *smtpHost)
+	} else {
+		mailDone <- nil
+		logger.Info("no --smtp-host: notification mail is queued in the outbox and not sent")
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -115,6 +146,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return err
+	}
+	if err := <-mailDone; err != nil && !errors.Is(err, context.Canceled) {
+		logger.Warn("mail sender stopped", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

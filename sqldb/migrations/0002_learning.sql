@@ -181,8 +181,10 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, read_at, id);
 
--- Mail to send, written in the same transaction as the event: a sender job
--- claims rows, sends, and marks them, so nothing is lost or sent twice.
+-- Mail to send, written in the same transaction as the event, so no message
+-- is lost: a sender job leases rows, sends, and marks them. Delivery is at
+-- least once (a crash between the SMTP acceptance and the mark resends with
+-- the same Message-ID).
 CREATE TABLE outbox (
 	id              {{pk}},
 	notification_id BIGINT REFERENCES notifications (id),
