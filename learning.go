@@ -389,11 +389,12 @@ type AnswerStats struct {
 
 // Notification kinds.
 const (
-	NotifyReview     = "review"
-	NotifyAnswer     = "answer"
-	NotifyOrderPaid  = "order_paid"
-	NotifyCompletion = "completion"
-	NotifyQuestion   = "question"
+	NotifyReview      = "review"
+	NotifyAnswer      = "answer"
+	NotifyOrderPaid   = "order_paid"
+	NotifyCompletion  = "completion"
+	NotifyQuestion    = "question"
+	NotifyCertificate = "certificate"
 )
 
 // Notification is an in-app message; the same event may also be mailed.

@@ -94,16 +94,17 @@ type content struct {
 
 // kinds renders each kind's content from its parameters.
 var kinds = map[string]func(p *values) content{
-	talentloop.NotifyReview:     reviewContent,
-	talentloop.NotifyAnswer:     answerContent,
-	talentloop.NotifyOrderPaid:  orderPaidContent,
-	talentloop.NotifyCompletion: completionContent,
-	talentloop.NotifyQuestion:   questionContent,
+	talentloop.NotifyReview:      reviewContent,
+	talentloop.NotifyAnswer:      answerContent,
+	talentloop.NotifyOrderPaid:   orderPaidContent,
+	talentloop.NotifyCompletion:  completionContent,
+	talentloop.NotifyQuestion:    questionContent,
+	talentloop.NotifyCertificate: certificateContent,
 }
 
 // Kinds returns the notification kinds Render knows, sorted.
 func Kinds() []string {
-	return []string{talentloop.NotifyAnswer, talentloop.NotifyCompletion, talentloop.NotifyOrderPaid, talentloop.NotifyQuestion, talentloop.NotifyReview}
+	return []string{talentloop.NotifyAnswer, talentloop.NotifyCertificate, talentloop.NotifyCompletion, talentloop.NotifyOrderPaid, talentloop.NotifyQuestion, talentloop.NotifyReview}
 }
 
 // Render makes the email for a notification of kind in lang ("zh" or "en")
@@ -390,6 +391,21 @@ func questionContent(p *values) content {
 		subject: p.pick("新问题："+short, "New question: "+short),
 		paras:   []string{ask, p.pick("及时回答能帮学员继续学下去。", "A quick answer keeps them learning.")},
 		action:  p.pick("去回答", "Answer it"),
+	}
+}
+
+// certificateContent tells a learner their certificate was issued; params:
+// program (required).
+func certificateContent(p *values) content {
+	p.must("program")
+	program, short := p.quote(p.text("program")), p.quote(p.short("program"))
+	return content{
+		subject: p.pick("微专业认证已颁发："+short, "Your certificate is issued: "+short),
+		paras: []string{
+			p.pick("恭喜！你已获得微专业"+program+"的认证证书。证书可在线验证，并与你本人绑定。", "Congratulations! You hold the certificate of the program "+program+". Anyone can verify it online, and it is bound to you."),
+			p.pick("一键添加到领英或你的简历。", "Add it to LinkedIn or your resume in one click."),
+		},
+		action: p.pick("查看证书", "See the certificate"),
 	}
 }
 

@@ -41,6 +41,8 @@ var renderCases = []struct {
 	{"question", talentloop.NotifyQuestion, map[string]string{
 		"name": "王老师", "name_en": "Wang Fang", "question": "作业 3 的交付格式是什么？", "course": "音频后期", "course_en": "Audio post-production",
 		"asker": "韩梅梅", "link": "/questions/8"}},
+	{"certificate", talentloop.NotifyCertificate, map[string]string{
+		"program": "影视配音", "program_en": "Film dubbing", "link": "/learn/certificates"}},
 }
 
 // Every kind renders in both languages; the golden files in testdata/ hold
@@ -116,11 +118,12 @@ func golden(t *testing.T, path, got string) {
 // back to the parameters without _en.
 func TestRenderRequiredParamsOnly(t *testing.T) {
 	minimal := map[string]map[string]string{
-		talentloop.NotifyReview:     {"project": "电商首页", "result": "revise", "link": "/s/1"},
-		talentloop.NotifyAnswer:     {"question": "怎么部署？", "link": "/q/1"},
-		talentloop.NotifyOrderPaid:  {"program": "直播运营", "link": "/p/1"},
-		talentloop.NotifyCompletion: {"program": "游戏美术", "link": "/p/2"},
-		talentloop.NotifyQuestion:   {"question": "格式？", "link": "/q/2"},
+		talentloop.NotifyReview:      {"project": "电商首页", "result": "revise", "link": "/s/1"},
+		talentloop.NotifyAnswer:      {"question": "怎么部署？", "link": "/q/1"},
+		talentloop.NotifyOrderPaid:   {"program": "直播运营", "link": "/p/1"},
+		talentloop.NotifyCompletion:  {"program": "游戏美术", "link": "/p/2"},
+		talentloop.NotifyQuestion:    {"question": "格式？", "link": "/q/2"},
+		talentloop.NotifyCertificate: {"program": "影视配音", "link": "/learn/certificates"},
 	}
 	for _, kind := range mail.Kinds() {
 		for _, lang := range []string{"zh", "en"} {

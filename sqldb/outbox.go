@@ -94,7 +94,7 @@ func validateOutbox(to, lang, kind string, checkTo bool) error {
 		f["lang"] = "err.lang_invalid"
 	}
 	switch kind {
-	case talentloop.NotifyReview, talentloop.NotifyAnswer, talentloop.NotifyOrderPaid, talentloop.NotifyCompletion, talentloop.NotifyQuestion:
+	case talentloop.NotifyReview, talentloop.NotifyAnswer, talentloop.NotifyOrderPaid, talentloop.NotifyCompletion, talentloop.NotifyQuestion, talentloop.NotifyCertificate:
 	default:
 		f["kind"] = "err.kind_invalid"
 	}
