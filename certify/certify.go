@@ -453,4 +453,3 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (*talentloop.VerifyRes
 	}
 	return out, nil
 }
-

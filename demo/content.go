@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -241,12 +242,18 @@ func readJSON(name string, v any) error {
 	if err != nil {
 		return err
 	}
-	d := json.NewDecoder(strings.NewReader(string(b)))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
+	if err := decodeStrict(b, v); err != nil {
 		return fmt.Errorf("demo/%s: %w", name, err)
 	}
 	return nil
+}
+
+// decodeStrict decodes JSON and refuses fields v does not have, so that a
+// misspelt key in the data is an error rather than a silent omission.
+func decodeStrict(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	return d.Decode(v)
 }
 
 // Check validates the catalog against the skill taxonomy: every company,

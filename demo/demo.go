@@ -39,6 +39,23 @@ type Options struct {
 	Force bool
 	// Progress, when set, is called as the work advances.
 	Progress func(done, total int, what string)
+
+	// Learning, when set, adds some five months of learning history in
+	// the generated learners' and the demo accounts' names: enrolments and
+	// orders (paid, pending, refunded, cancelled) with baseline incomes,
+	// lessons done, submissions and resubmissions, rubric reviews,
+	// completions on time and late, questions and answers, notifications.
+	// The history is written once, in the Load that loads the catalog or in
+	// a later Load when learner@demo.test has no enrolment yet.
+	Learning talentloop.LearningService
+	// Clock, when set with Learning, is called before each write of the
+	// history with the time that write should carry, so that the storage
+	// stamps it with that time (the caller points the storage's clock at
+	// t and restores it after Load). The catalog is then stamped with a
+	// time before the history begins. Without Clock every write carries
+	// the storage's own time. Load makes its writes one after another
+	// while it moves the clock.
+	Clock func(t time.Time)
 }
 
 // Account is a demo account to print.
@@ -66,6 +83,9 @@ type Summary struct {
 	Lessons     int `json:"lessons"`
 	Projects    int `json:"projects"`
 
+	// The learning history, when Options.Learning was set.
+	History *HistorySummary `json:"history,omitempty"`
+
 	// Logins are the demo accounts, one per role, in role order.
 	Logins   []Account     `json:"logins"`
 	Password string        `json:"password"`
@@ -81,6 +101,11 @@ func (s *Summary) String() string {
 		fmt.Fprintf(&b, "demo data loaded in %s: %d skills, %d companies, %d programs (%d published), %d courses, %d lessons, %d projects, %d instructors, %d learners\n",
 			s.Elapsed.Round(time.Millisecond), s.Skills, s.Companies, s.Programs, s.Published, s.Courses, s.Lessons, s.Projects, s.Instructors, s.Learners)
 	}
+	if h := s.History; h != nil {
+		fmt.Fprintf(&b, "learning history: %d enrolments (orders: %d paid, %d pending, %d refunded, %d cancelled), %d lessons done, %d submissions, %d reviews, %d completions (%d on time, %d late), %d questions, %d answers\n",
+			h.Enrolments, h.Orders[talentloop.OrderPaid], h.Orders[talentloop.OrderPending], h.Orders[talentloop.OrderRefunded], h.Orders[talentloop.OrderCancelled],
+			h.Lessons, h.Submissions, h.Reviews, h.Completions, h.OnTime, h.Completions-h.OnTime, h.Questions, h.Answers)
+	}
 	fmt.Fprintf(&b, "demo accounts (password %q):\n", s.Password)
 	for _, a := range s.Logins {
 		fmt.Fprintf(&b, "  %-10s %-22s %s\n", a.Role, a.Email, a.Name)
@@ -91,7 +116,8 @@ func (s *Summary) String() string {
 // Load writes the demo data set through users and catalog.
 //
 // Loading twice changes nothing: when learner@demo.test exists as a demo
-// user, Load returns a Summary with AlreadyLoaded set and writes nothing.
+// user (and, with opts.Learning, has an enrolment), Load returns a Summary
+// with AlreadyLoaded set and writes nothing.
 // Load refuses (EINVALID, err.demo_nondemo_data) to write into a database
 // that holds users who are not demo users, unless opts.Force is set. An
 // interrupted load can be run again: accounts and companies that exist are
@@ -112,36 +138,120 @@ func Load(ctx context.Context, users talentloop.UserService, catalog talentloop.
 	}
 	s := &Summary{Password: Password}
 
-	// Done already?
-	if u, err := findUser(ctx, users, markerEmail); err != nil {
-		return nil, err
-	} else if u != nil && u.Demo {
-		s.AlreadyLoaded = true
-		s.Logins, err = logins(ctx, users)
-		return s, err
-	}
 	// Real users?
 	real := false
 	_, n, err := users.FindUsers(ctx, talentloop.UserFilter{Demo: &real, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
-	if n > 0 && !opts.Force {
-		return nil, talentloop.Errorf(talentloop.EINVALID, "err.demo_nondemo_data", n)
-	}
-
 	l := &loader{ctx: ctx, users: users, catalog: catalog, opts: opts, s: s, content: content, people: map[string]*talentloop.User{}}
-	learners := Learners()
-	l.total = 1 + len(content.Companies) + len(content.People) + len(learners)
-	for _, p := range content.Programs {
-		l.total += 1 + len(p.Courses)
-	}
-	if err := l.load(skills, learners); err != nil {
+	now := historyNow()
+
+	// Done already? The catalog is, when learner@demo.test exists; the
+	// history is, when they have an enrolment.
+	marker, err := findUser(ctx, users, markerEmail)
+	if err != nil {
 		return nil, err
+	}
+	if marker != nil && marker.Demo {
+		missing := false
+		if opts.Learning != nil && (n == 0 || opts.Force) {
+			mine, err := opts.Learning.FindEnrolments(ctx, marker.ID)
+			if err != nil {
+				return nil, err
+			}
+			missing = len(mine) == 0
+		}
+		if !missing {
+			s.AlreadyLoaded = true
+			s.Logins, err = logins(ctx, users)
+			return s, err
+		}
+		l.total = historySteps
+		if err := l.history(now); err != nil {
+			return nil, err
+		}
+	} else {
+		if n > 0 && !opts.Force {
+			return nil, talentloop.Errorf(talentloop.EINVALID, "err.demo_nondemo_data", n)
+		}
+		learners := Learners()
+		l.total = 1 + len(content.Companies) + len(content.People) + len(learners)
+		for _, p := range content.Programs {
+			l.total += 1 + len(p.Courses)
+		}
+		if opts.Learning != nil {
+			l.total += historySteps
+			if opts.Clock != nil {
+				// The catalog and the accounts exist before the history begins.
+				opts.Clock(atHours(day(now).AddDate(0, 0, -historyDays-20), 10))
+			}
+		}
+		if err := l.load(skills, learners); err != nil {
+			return nil, err
+		}
+		if opts.Learning != nil {
+			if err := l.history(now); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s.Logins, err = logins(ctx, users)
 	s.Elapsed = time.Since(start)
 	return s, err
+}
+
+// HistorySummary says what the learning history holds.
+type HistorySummary struct {
+	Enrolments  int            `json:"enrolments"`
+	Orders      map[string]int `json:"orders"` // by status
+	Lessons     int            `json:"lessons_done"`
+	Submissions int            `json:"submissions"`
+	Reviews     int            `json:"reviews"`
+	Completions int            `json:"completions"` // programs completed
+	OnTime      int            `json:"on_time"`
+	Questions   int            `json:"questions"`
+	Answers     int            `json:"answers"`
+	Accepted    int            `json:"accepted"`
+}
+
+// history writes the learning history as it stood at now.
+func (l *loader) history(now time.Time) error {
+	h, err := newHistory(l.ctx, l.users, l.catalog, l.opts, l.content, now)
+	if err != nil {
+		return err
+	}
+	h.plan()
+	l.step("learning history")
+	if err := h.run(func() { l.step("learning history") }); err != nil {
+		return err
+	}
+	sum := &HistorySummary{Orders: map[string]int{}, Enrolments: h.written.enrolments, Lessons: h.written.lessons, Submissions: h.written.submissions,
+		Reviews: h.written.reviews, Questions: h.written.questions, Answers: h.written.answers, Accepted: h.written.accepted}
+	for _, st := range []string{talentloop.OrderPaid, talentloop.OrderPending, talentloop.OrderRefunded, talentloop.OrderCancelled} {
+		_, n, err := l.opts.Learning.FindOrders(l.ctx, talentloop.OrderFilter{Status: st, Limit: 1})
+		if err != nil {
+			return err
+		}
+		sum.Orders[st] = n
+	}
+	for _, u := range append(h.learners, h.learner) {
+		es, err := l.opts.Learning.FindEnrolments(l.ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if e.Completed {
+				sum.Completions++
+				if e.OnTime != nil && *e.OnTime {
+					sum.OnTime++
+				}
+			}
+		}
+	}
+	l.s.History = sum
+	l.step("learning history")
+	return nil
 }
 
 type loader struct {
