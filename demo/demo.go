@@ -119,9 +119,12 @@ func (s *Summary) String() string {
 // user (and, with opts.Learning, has an enrolment), Load returns a Summary
 // with AlreadyLoaded set and writes nothing.
 // Load refuses (EINVALID, err.demo_nondemo_data) to write into a database
-// that holds users who are not demo users, unless opts.Force is set. An
+// that holds users who are not demo users, unless opts.Force is set; a
+// demo catalog in such a database gets no learning history. An
 // interrupted load can be run again: accounts and companies that exist are
-// reused and programs that exist (by slug) are skipped.
+// reused and programs that exist (by slug) are skipped. The history's
+// first write is learner@demo.test's first enrolment, so a history that
+// was interrupted after it is kept as it is, not written again.
 func Load(ctx context.Context, users talentloop.UserService, catalog talentloop.CatalogService, opts Options) (_ *Summary, err error) {
 	defer talentloop.Wrap(&err, "demo.Load")
 	start := time.Now()

@@ -136,8 +136,9 @@ func TestLoadSQLRefusesRealUsers(t *testing.T) {
 	})
 }
 
-// TestLoadSQLTiming loads the demo into a SQLite file with the production
-// password-hashing cost and reports how long it takes. It runs only when
+// TestLoadSQLTiming loads the demo with its learning history into a SQLite
+// file with the production password-hashing cost and reports how long it
+// takes. It runs only when
 // TALENTLOOP_DEMO_TIMING is set, as it takes several seconds.
 func TestLoadSQLTiming(t *testing.T) {
 	if os.Getenv("TALENTLOOP_DEMO_TIMING") == "" {
@@ -154,7 +155,10 @@ func TestLoadSQLTiming(t *testing.T) {
 	}
 	start := time.Now()
 	var steps int
-	s, err := Load(ctx, db, db, Options{Progress: func(done, total int, what string) { steps++ }})
+	realNow := db.Now
+	s, err := Load(ctx, db, db, Options{Progress: func(done, total int, what string) { steps++ },
+		Learning: db, Clock: func(at time.Time) { db.Now = func() time.Time { return at } }})
+	db.Now = realNow
 	if err != nil {
 		t.Fatal(err)
 	}
