@@ -404,8 +404,13 @@ func (s *Service) StatusListCredential(ctx context.Context, id string) ([]byte, 
 // fetchStatusList reads our own lists from the database and others' over
 // HTTP.
 func (s *Service) fetchStatusList(ctx context.Context, url string) ([]byte, error) {
-	if id, ok := strings.CutPrefix(url, s.BaseURL+"/status-lists/"); ok {
-		return s.StatusListCredential(ctx, id)
+	// Our own lists are read from the database, whatever base URL they were
+	// issued under (a demo database moved to another address keeps working).
+	if i := strings.Index(url, "/status-lists/"); i > 0 {
+		id := url[i+len("/status-lists/"):]
+		if rec, err := s.Store.FindStatusList(ctx, id); err == nil && rec.URL == url {
+			return s.StatusListCredential(ctx, id)
+		}
 	}
 	if s.HTTPClient == nil || !strings.HasPrefix(url, "https://") {
 		return nil, fmt.Errorf("status list %s cannot be fetched", url)

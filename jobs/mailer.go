@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"talentloop"
@@ -201,6 +202,12 @@ func (m *Mailer) deliver(ctx context.Context, msg *talentloop.OutboxMessage) (se
 			sent, err = false, m.fail(msg, fmt.Sprintf("panic: %v", r), false)
 		}
 	}()
+	if reservedDomain(msg.To) {
+		// Addresses under the reserved test TLDs (RFC 2606: the demo data's
+		// @demo.test) reach no one: give them up without a connection.
+		log.Info("mail to a reserved domain: not sent")
+		return false, m.fail(msg, "reserved domain: not sent", false)
+	}
 	rendered, err := mail.Render(msg.Kind, msg.Lang, msg.Params, m.baseURL)
 	if err != nil {
 		log.Error("mail cannot be rendered: given up", "err", err)
@@ -267,4 +274,16 @@ func domainOf(addr string) string {
 		}
 	}
 	return ""
+}
+
+// reservedDomain reports whether an address is under a top-level domain
+// that RFC 2606 reserves for tests and examples.
+func reservedDomain(addr string) bool {
+	d := strings.ToLower(domainOf(addr))
+	for _, tld := range []string{".test", ".example", ".invalid", ".localhost"} {
+		if strings.HasSuffix(d, tld) {
+			return true
+		}
+	}
+	return false
 }

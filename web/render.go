@@ -154,6 +154,15 @@ func (s *Server) funcs() template.FuncMap {
 		"mdText": func(src string) template.HTML { return renderMarkdown(src) },
 		"bytes":  humanBytes,
 		"list":   func(xs ...string) []string { return xs },
+		"reason": func(lang, code, message string) string {
+			if m, ok := messages["reason."+code]; ok {
+				if lang == "en" {
+					return m[1]
+				}
+				return m[0]
+			}
+			return message
+		},
 		"notice": func(lang string, n *talentloop.Notification) string { return noticeText(lang, n) },
 		"hours": func(lang string, h float64, n int) string {
 			if n == 0 {
@@ -381,6 +390,8 @@ func noticeText(lang string, n *talentloop.Notification) string {
 		return fmt.Sprintf(tr(lang, "notice.question"), n.Params["question"])
 	case talentloop.NotifyOrderPaid:
 		return fmt.Sprintf(tr(lang, "notice.order_paid"), p("program"))
+	case talentloop.NotifyCertificate:
+		return fmt.Sprintf(tr(lang, "notice.certificate"), p("program"))
 	case talentloop.NotifyCompletion:
 		return fmt.Sprintf(tr(lang, "notice.completion_"+n.Params["what"]), p("title"))
 	}

@@ -86,6 +86,15 @@ func (s *Server) routeTable() []*route {
 		ui("GET", "/projects/{id}", public, s.handleProject),
 		ui("GET", "/skills", public, s.handleSkills),
 
+		// Certificates anyone can verify.
+		ui("GET", "/credentials/{id}", public, s.handleCredential),
+		ui("POST", "/credentials/{id}/confirm", public, s.handleConfirmHolder),
+		ui("GET", "/status-lists/{id}", public, s.handleStatusList),
+		ui("GET", "/.well-known/did.json", public, s.handleDIDDocument),
+		ui("GET", "/verify", public, s.handleVerifyForm),
+		uploadRoute(ui("POST", "/verify", public, s.handleVerify)),
+		ui("GET", "/r/{slug}", public, s.handlePublicResume),
+
 		// Accounts.
 		ui("GET", "/register", public, s.handleRegisterForm),
 		ui("POST", "/register", public, s.handleRegister),
@@ -106,6 +115,11 @@ func (s *Server) routeTable() []*route {
 		ui("POST", "/learn/income", roles(learner), s.handleIncome),
 		ui("GET", "/learn/skills", roles(learner), s.handleMySkills),
 		ui("POST", "/lessons/{id}/done", roles(learner), s.handleLessonDone),
+		ui("GET", "/learn/certificates", roles(learner), s.handleMyCertificates),
+		ui("POST", "/learn/certificates/{id}/resume", roles(learner), s.handleCertificateResume),
+		ui("GET", "/learn/resume", roles(learner), s.handleMyResume),
+		ui("POST", "/learn/resume", roles(learner), s.handleSaveResume),
+		ui("GET", "/learn/resume/print", roles(learner), s.handleResumePrint),
 		uploadRoute(ui("POST", "/projects/{id}/submissions", roles(learner), s.handleSubmit)),
 		ui("GET", "/submissions/{id}", roles(learner, instructor, operator), s.handleSubmission),
 		ui("POST", "/submissions/{id}/reviews", roles(instructor), s.handleReview),
@@ -133,6 +147,15 @@ func (s *Server) routeTable() []*route {
 		ui("POST", "/admin/orders/{id}/refund", roles(operator), s.handleOrderRefund),
 		ui("POST", "/admin/orders/{id}/cancel", roles(operator), s.handleOrderCancel),
 		ui("GET", "/admin/qa", roles(operator), s.handleAdminQA),
+		ui("GET", "/admin/certificates", roles(operator), s.handleAdminCertificates),
+		ui("POST", "/admin/certificates", roles(operator), s.handleAdminIssue),
+		ui("POST", "/admin/certificates/{id}/revoke", roles(operator), s.handleCertRevoke),
+		ui("POST", "/admin/certificates/{id}/suspend", roles(operator), s.handleCertSuspend),
+		ui("POST", "/admin/certificates/{id}/unsuspend", roles(operator), s.handleCertUnsuspend),
+		ui("GET", "/admin/programs/{id}/certification", roles(operator), s.handleRuleForm),
+		ui("POST", "/admin/programs/{id}/certification", roles(operator), s.handleRuleSave),
+		ui("POST", "/admin/programs/{id}/certificates/batch", roles(operator), s.handleBatchIssue),
+		ui("GET", "/admin/jobs/{id}", roles(operator), s.handleJob),
 		ui("POST", "/admin/companies", roles(operator), s.handleAdminCompanyCreate),
 
 		// Catalog editing: operators everything, instructors their own courses.
@@ -212,6 +235,14 @@ func (s *Server) routeTable() []*route {
 		api("POST", "/api/v1/questions/{id}/answers", roles(learner, instructor), s.apiAnswer),
 		api("POST", "/api/v1/questions/{id}/accept", roles(learner, instructor), s.apiAccept),
 		api("GET", "/api/v1/instructors/{id}/answer-stats", roles(instructor, operator), s.apiAnswerStats),
+		uploadRoute(api("POST", "/api/v1/credentials/verify", public, s.apiVerify)),
+		api("GET", "/api/v1/me/credentials", roles(learner), s.apiMyCredentials),
+		api("GET", "/api/v1/me/resume.json", roles(learner), s.apiMyResume),
+		api("GET", "/api/v1/credentials", roles(operator), s.apiCredentials),
+		api("POST", "/api/v1/credentials", roles(operator), s.apiIssueCredential),
+		api("POST", "/api/v1/credentials/{id}/revoke", roles(operator), s.apiCertRevoke),
+		api("POST", "/api/v1/credentials/{id}/suspend", roles(operator), s.apiCertSuspend),
+		api("POST", "/api/v1/credentials/{id}/unsuspend", roles(operator), s.apiCertUnsuspend),
 		api("GET", "/api/v1/me/notifications", signedIn, s.apiNotifications),
 		api("POST", "/api/v1/me/notifications/read", signedIn, s.apiNotificationsRead),
 	}

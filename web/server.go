@@ -56,6 +56,9 @@ type Services struct {
 	Auth     talentloop.AuthService
 	Catalog  talentloop.CatalogService
 	Learning talentloop.LearningService
+	// Certs issues and verifies certificates; CertStore lists and keeps them.
+	Certs     talentloop.CertificateService
+	CertStore talentloop.CertificateStore
 }
 
 // Server is the HTTP front of talentloop.

@@ -10,10 +10,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"talentloop"
+	"talentloop/certify"
+	"talentloop/credential"
 	"talentloop/demo"
 	"talentloop/jobs"
 	"talentloop/mail"
@@ -56,7 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("serve", "serve [flags]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dsn := fs.String("db", defaultDB, "SQLite file path or postgres:// URL")
-	loadDemo := fs.Bool("demo", false, "load the demo data set into an empty database and print the demo accounts")
+	withDemo := fs.Bool("demo", false, "load the demo data set into an empty database and print the demo accounts")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start")
 	baseURL := fs.String("base-url", "", "public URL of the site, e.g. https://talentloop.example (default: the request's host)")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set automatically when served over TLS)")
@@ -72,6 +76,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smtpFrom := fs.String("smtp-from", "", "From address of notification mail, e.g. 'talentloop <noreply@example.com>'")
 	smtpTLS := fs.String("smtp-tls", "starttls", "starttls, tls or none")
 	overdue := fs.Duration("question-overdue", 24*time.Hour, "how long a question may wait for an instructor before it is flagged")
+	keyDir := fs.String("key-dir", "", "folder of the issuer's Ed25519 signing keys, owner-only (default: keys/ beside a SQLite file, ./data/keys for PostgreSQL)")
+	certEvery := fs.Duration("certify-every", time.Minute, "how often the background job issues due certificates")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -92,15 +98,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer db.Close()
 	db.QuestionOverdue = *overdue
 
+	certs, err := newCertifier(db, *dsn, *keyDir, *baseURL, *addr, logger)
+	if err != nil {
+		return err
+	}
 	var summary *demo.Summary
-	if *loadDemo {
-		summary, err = demo.Load(ctx, db, db, demo.Options{Progress: progressBar(stderr, "demo data")})
-		if err != nil {
+	if *withDemo {
+		if summary, err = loadDemo(ctx, db, certs, false, stderr); err != nil {
 			return err
 		}
 	}
 
-	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db}, db, logger, web.Config{BaseURL: strings.TrimRight(*baseURL, "/"), SecureCookies: *secure,
+	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db, Certs: certs, CertStore: db}, db, logger, web.Config{BaseURL: strings.TrimRight(*baseURL, "/"), SecureCookies: *secure,
 		TrustProxy: *trustProxy, MaxBodyBytes: *maxBody, MaxFileBytes: *maxFile, Version: version})
 	if err != nil {
 		return err
@@ -119,6 +128,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go runCertifier(ctx, certs, *certEvery, logger)
 	mailDone := make(chan error, 1)
 	if *smtpHost != "" {
 		mode, err := mail.ParseTLSMode(*smtpTLS)
@@ -156,6 +166,103 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// defaultKeyDir keeps keys beside a SQLite database, or in ./data/keys.
+func defaultKeyDir(dsn string) string {
+	if sqldb.IsPostgresURL(dsn) {
+		return filepath.Join("data", "keys")
+	}
+	return filepath.Join(filepath.Dir(dsn), "keys")
+}
+
+// newCertifier opens the issuer's keystore and builds the certificate
+// service. Without a public base URL the issuer is did:key and credentials
+// name the local address.
+func newCertifier(db *sqldb.DB, dsn, keyDir, baseURL, addr string, logger *slog.Logger) (*certify.Service, error) {
+	if keyDir == "" {
+		keyDir = defaultKeyDir(dsn)
+	}
+	ks, err := credential.OpenKeystore(keyDir, nil)
+	if err != nil {
+		return nil, fmt.Errorf("issuer keys in %s: %w", keyDir, err)
+	}
+	public := strings.TrimRight(baseURL, "/")
+	webDID := ""
+	if strings.HasPrefix(public, "https://") {
+		webDID = public
+	}
+	id, err := credential.NewIdentity(ks, webDID)
+	if err != nil {
+		return nil, err
+	}
+	if public == "" {
+		public = "http://" + addr
+	}
+	svc := certify.New(db, db, db, id, public, logger)
+	logger.Info("certificate issuer", "did", id.DID(), "keys", keyDir)
+	return svc, nil
+}
+
+// runCertifier issues due certificates now and then, until ctx ends.
+func runCertifier(ctx context.Context, certs *certify.Service, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := certs.AutoIssue(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("automatic certificate issuance", "err", err)
+		} else if n > 0 {
+			logger.Info("certificates issued", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// loadDemo loads the demo data with its learning history (moving the
+// database clock back through it), then issues the graduates'
+// certificates and revokes and suspends one each, so every state shows.
+func loadDemo(ctx context.Context, db *sqldb.DB, certs *certify.Service, force bool, stderr io.Writer) (*demo.Summary, error) {
+	realNow := db.Now
+	summary, err := demo.Load(ctx, db, db, demo.Options{Force: force, Learning: db, Progress: progressBar(stderr, "demo data"),
+		Clock: func(t time.Time) { db.Now = func() time.Time { return t } }})
+	db.Now = realNow
+	if err != nil || summary.AlreadyLoaded {
+		return summary, err
+	}
+	op, err := db.FindUserByEmail(ctx, demo.Accounts[talentloop.RoleOperator])
+	if err != nil {
+		return nil, err
+	}
+	bar := progressBar(stderr, "certificates")
+	if _, err := certs.IssueEligible(ctx, op.ID, 0, func(done, total int) { bar(done, total, "") }); err != nil {
+		return nil, err
+	}
+	list, _, err := db.FindCertificates(ctx, talentloop.CertificateFilter{Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	revoked, suspended := false, false
+	for _, c := range list {
+		if c.HolderEmail == demo.Accounts[talentloop.RoleLearner] {
+			continue
+		}
+		switch {
+		case !revoked:
+			_, err = certs.Revoke(ctx, op.ID, c.ID, "复核发现项目作品与他人雷同 / The project work was found to copy another learner's")
+			revoked = true
+		case !suspended:
+			_, err = certs.Suspend(ctx, op.ID, c.ID, "持证人身份核验中 / The holder's identity is being checked")
+			suspended = true
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return summary, nil
+}
+
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("migrate", "migrate [--db DSN]", stderr)
 	dsn := fs.String("db", defaultDB, "SQLite file path or postgres:// URL")
@@ -184,6 +291,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("demo", "demo [--db DSN] [--force]", stderr)
 	dsn := fs.String("db", defaultDB, "SQLite file path or postgres:// URL")
 	force := fs.Bool("force", false, "load even when the database holds non-demo users")
+	keyDir := fs.String("key-dir", "", "folder of the issuer's signing keys (default: keys/ beside a SQLite file)")
+	baseURL := fs.String("base-url", "", "public URL the certificates name (as for serve)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -192,9 +301,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	summary, err := demo.Load(ctx, db, db, demo.Options{Force: *force, Progress: progressBar(stderr, "demo data")})
+	certs, err := newCertifier(db, *dsn, *keyDir, *baseURL, "127.0.0.1:8080", slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
+	}
+	summary, err := loadDemo(ctx, db, certs, *force, stderr)
+	if err != nil {
+		return explain(err)
 	}
 	fmt.Fprint(stdout, summary.String())
 	return nil
