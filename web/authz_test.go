@@ -117,6 +117,36 @@ var routeAccess = map[string]string{
 	"GET /api/v1/me/notifications":              "any",
 	"POST /api/v1/me/notifications/read":        "any",
 
+	"GET /credentials/{id}":                        "public",
+	"POST /credentials/{id}/confirm":               "public",
+	"GET /status-lists/{id}":                       "public",
+	"GET /.well-known/did.json":                    "public",
+	"GET /verify":                                  "public",
+	"POST /verify":                                 "public",
+	"GET /r/{slug}":                                "public",
+	"GET /learn/certificates":                      "learner",
+	"POST /learn/certificates/{id}/resume":         "learner",
+	"GET /learn/resume":                            "learner",
+	"POST /learn/resume":                           "learner",
+	"GET /learn/resume/print":                      "learner",
+	"GET /admin/certificates":                      "operator",
+	"POST /admin/certificates":                     "operator",
+	"POST /admin/certificates/{id}/revoke":         "operator",
+	"POST /admin/certificates/{id}/suspend":        "operator",
+	"POST /admin/certificates/{id}/unsuspend":      "operator",
+	"GET /admin/programs/{id}/certification":       "operator",
+	"POST /admin/programs/{id}/certification":      "operator",
+	"POST /admin/programs/{id}/certificates/batch": "operator",
+	"GET /admin/jobs/{id}":                         "operator",
+	"POST /api/v1/credentials/verify":              "public",
+	"GET /api/v1/me/credentials":                   "learner",
+	"GET /api/v1/me/resume.json":                   "learner",
+	"GET /api/v1/credentials":                      "operator",
+	"POST /api/v1/credentials":                     "operator",
+	"POST /api/v1/credentials/{id}/revoke":         "operator",
+	"POST /api/v1/credentials/{id}/suspend":        "operator",
+	"POST /api/v1/credentials/{id}/unsuspend":      "operator",
+
 	"GET /api/v1/openapi.json":             "public",
 	"POST /api/v1/auth/token":              "public",
 	"POST /api/v1/users":                   "public",
@@ -156,7 +186,7 @@ func (f *fixture) concrete(pattern string) string {
 	p := strings.TrimSuffix(pattern, "{$}")
 	ids := map[string]int64{"programs": f.program.ID, "courses": f.course.ID, "lessons": f.lesson.ID, "projects": f.project.ID,
 		"users": f.learner2.ID, "tokens": 999999, "instructors": f.instID, "orders": 999999, "submissions": 999999, "files": 999999, "questions": 999999,
-		"learners": f.users["learner"].ID}
+		"learners": f.users["learner"].ID, "credentials": 999999, "certificates": 999999, "jobs": 999999}
 	parts := strings.Split(p, "/")
 	for i, part := range parts {
 		switch part {
@@ -166,6 +196,8 @@ func (f *fixture) concrete(pattern string) string {
 			parts[i] = "sound"
 		case "{lang}":
 			parts[i] = "en"
+		case "{slug}":
+			parts[i] = "no-such-resume"
 		}
 	}
 	p = strings.Join(parts, "/")

@@ -58,7 +58,7 @@ func TestBrowserVisitorJourney(t *testing.T) {
 	if _, err := demo.Load(context.Background(), db, db, demo.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db}, db, slog.New(slog.DiscardHandler), web.Config{Version: "browser-test"})
+	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db, Certs: newCertifier(t, db), CertStore: db}, db, slog.New(slog.DiscardHandler), web.Config{Version: "browser-test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,5 +176,33 @@ add("GET", P+"/me/notifications", op("The caller's notifications and unread coun
 add("POST", P+"/me/notifications/read", op("Mark all notifications read", "learning", "any", {"204":{"description":"Done"}}, errors=()))
 doc["tags"].append({"name":"learning"})
 
+schemas.update({
+ "Certificate": {"type":"object","properties":{"id":{"type":"string"},"learner_id":{"type":"integer"},"holder_name":{"type":"string"},"program_id":{"type":"integer"},"program":R("Text"),
+    "issuer":{"type":"string","description":"The issuer DID."},"status":{"type":"string","enum":["valid","suspended","revoked","expired"]},"issued_at":{"type":"string","format":"date-time"},
+    "valid_until":{"type":"string","format":"date-time"},"revoked_at":{"type":"string","format":"date-time"},"suspended_at":{"type":"string","format":"date-time"},"reason":{"type":"string"},
+    "in_resume":{"type":"boolean"},"verify_url":{"type":"string","format":"uri"},"json_url":{"type":"string","format":"uri"},"linkedin_url":{"type":"string","format":"uri","description":"LinkedIn's add-to-profile link (startTask=CERTIFICATION_NAME)."}}},
+ "VerifyResult": {"type":"object","properties":{"verified":{"type":"boolean"},"revoked":{"type":"boolean"},"suspended":{"type":"boolean"},"issuer":{"type":"string"},"name":{"type":"string"},
+    "checks":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string","enum":["parse","context","proof","dates","status","issuer"]},"outcome":{"type":"string","enum":["passed","failed","skipped"]},
+    "code":{"type":"string","description":"A stable reason code, e.g. signature_invalid, revoked, unknown_context."},"message":{"type":"string"}}}}}},
+})
+CertReason = {"type":"object","required":["reason"],"properties":{"reason":{"type":"string","description":"Shown on the public verify page."}}}
+add("POST", P+"/credentials/verify", op("Verify a credential from any issuer", "credentials", "public", resp("Each check's result", R("VerifyResult")), errors=("400","413"),
+  desc="The body is the credential JSON, or multipart/form-data with a file named file. Malformed input gets a 400 naming the problem; a credential that fails a check gets 200 with verified false and the failing check's code."))
+paths[P+"/credentials/verify"]["post"]["requestBody"] = {"required":True,"content":{"application/json":{"schema":{"type":"object","description":"An Open Badges 3.0 / W3C VC 2.0 credential."}},
+  "multipart/form-data":{"schema":{"type":"object","properties":{"file":{"type":"string","format":"binary"}}}}}}
+add("GET", P+"/me/credentials", op("The caller's certificates", "credentials", ["learner"], resp("Certificates", listof("Certificate")), errors=()))
+add("GET", P+"/me/resume.json", op("The caller's resume in the JSON Resume format", "credentials", ["learner"], resp("A JSON Resume (v1.0.0) with its certificates section filled", {"type":"object"}), errors=()))
+add("GET", P+"/credentials", op("Certificates by program and status", "credentials", ["operator"], resp("Certificates", listof("Certificate")),
+  params=[{"name":"program_id","in":"query","schema":{"type":"integer"}},{"name":"status","in":"query","schema":{"type":"string","enum":["valid","suspended","revoked","expired"]}},
+          {"name":"limit","in":"query","schema":{"type":"integer"}},{"name":"offset","in":"query","schema":{"type":"integer"}}]))
+add("POST", P+"/credentials", op("Issue a learner's certificate", "credentials", ["operator"], {**resp("Issued", R("Certificate"), "201"), **resp("The learner already holds it", R("Certificate"))},
+  body={"type":"object","required":["learner_id","program_id"],"properties":{"learner_id":{"type":"integer"},"program_id":{"type":"integer"}}}, errors=("400",),
+  desc="The learner must meet the program's certification rule. At most one certificate per learner and program."))
+IDS=[{"name":"id","in":"path","required":True,"schema":{"type":"string"}}]
+add("POST", P+"/credentials/{id}/revoke", op("Revoke a certificate (final; again is harmless)", "credentials", ["operator"], resp("The certificate", R("Certificate")), params=IDS, body=CertReason, errors=("400","404")))
+add("POST", P+"/credentials/{id}/suspend", op("Suspend a certificate", "credentials", ["operator"], resp("The certificate", R("Certificate")), params=IDS, body=CertReason, errors=("400","404","409")))
+add("POST", P+"/credentials/{id}/unsuspend", op("Lift a suspension", "credentials", ["operator"], resp("The certificate", R("Certificate")), params=IDS, body={"type":"object","properties":{"reason":{"type":"string"}}}, errors=("400","404","409")))
+doc["tags"].append({"name":"credentials"})
+
 import os
 json.dump(doc, open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "openapi.json"),"w"), ensure_ascii=False, indent=1)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"talentloop"
+	"talentloop/certify"
+	"talentloop/credential"
 	"talentloop/sqldb"
 	"talentloop/sqldb/sqldbtest"
 	"talentloop/web"
@@ -38,6 +40,7 @@ type fixture struct {
 	lesson   *talentloop.Lesson
 	project  *talentloop.Project
 	instID   int64
+	certs    *certify.Service
 	learner2 *talentloop.User
 }
 
@@ -101,7 +104,8 @@ func newFixtureDB(t *testing.T, db *sqldb.DB) *fixture {
 	_, err = db.MarkOrderPaid(ctx, op, e.Order.ID, "TEST-PAID-1")
 	must(t, err)
 
-	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db}, db, slog.New(slog.DiscardHandler), web.Config{Version: "test"})
+	f.certs = newCertifier(t, db)
+	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db, Certs: f.certs, CertStore: db}, db, slog.New(slog.DiscardHandler), web.Config{Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,3 +205,16 @@ func talentloopFilterAll() talentloop.ProgramFilter {
 }
 
 func talentloopUserFilter(q string) talentloop.UserFilter { return talentloop.UserFilter{Q: q} }
+
+// newCertifier makes a certificate service with a fresh did:key issuer.
+func newCertifier(t *testing.T, db *sqldb.DB) *certify.Service {
+	ks, err := credential.OpenKeystore(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := credential.NewIdentity(ks, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return certify.New(db, db, db, id, "http://talentloop.test", nil)
+}

@@ -207,7 +207,7 @@ func TestTwoServersShareState(t *testing.T) {
 	db1 := sqldbtest.OpenDSN(t, dsn)
 	f := newFixtureDB(t, db1)
 	db2 := sqldbtest.OpenDSN(t, dsn)
-	srv2, err := web.NewServer(web.Services{Users: db2, Auth: db2, Catalog: db2, Learning: db2}, db2, slog.New(slog.DiscardHandler), web.Config{})
+	srv2, err := web.NewServer(web.Services{Users: db2, Auth: db2, Catalog: db2, Learning: db2, Certs: newCertifier(t, db2), CertStore: db2}, db2, slog.New(slog.DiscardHandler), web.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
