@@ -515,4 +515,3 @@ func (db *DB) FindJob(ctx context.Context, id int64) (*talentloop.BatchJob, erro
 	j.FinishedAt = nullTime(finished)
 	return j, err
 }
-

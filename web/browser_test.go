@@ -55,10 +55,16 @@ func TestBrowserVisitorJourney(t *testing.T) {
 	}
 
 	db := sqldbtest.Open(t, "sqlite")
-	if _, err := demo.Load(context.Background(), db, db, demo.Options{}); err != nil {
+	realNow := db.Now
+	if _, err := demo.Load(context.Background(), db, db, demo.Options{Learning: db, Clock: func(t time.Time) { db.Now = func() time.Time { return t } }}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db, Certs: newCertifier(t, db), CertStore: db}, db, slog.New(slog.DiscardHandler), web.Config{Version: "browser-test"})
+	db.Now = realNow
+	certs := newCertifier(t, db)
+	if _, err := certs.IssueEligible(context.Background(), 0, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.NewServer(web.Services{Users: db, Auth: db, Catalog: db, Learning: db, Certs: certs, CertStore: db}, db, slog.New(slog.DiscardHandler), web.Config{Version: "browser-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +79,7 @@ func TestBrowserVisitorJourney(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 
 	shot := func(name string) chromedp.Action[chromedp.Void] {
@@ -86,6 +92,7 @@ func TestBrowserVisitorJourney(t *testing.T) {
 		}
 	}
 	text := func(sel string) string {
+		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 		if err != nil {
 			t.Fatalf("text of %s: %v", sel, err)
@@ -241,6 +248,47 @@ func TestBrowserVisitorJourney(t *testing.T) {
 		t.Errorf("the course page does not show the course complete: %q", s)
 	}
 	run("skills", chromedp.Navigate(ts.URL+"/learn/skills"), chromedp.WaitVisible(chromedp.CSS(".skill-card")), shot("13-skills"))
+	logout()
+
+	// Certificates: the demo learner holds one; it goes to LinkedIn and the
+	// resume in one click; an anonymous visitor verifies it; the operator
+	// revokes it and the page says so.
+	login("learner@demo.test", demo.Password)
+	run("my certificates", chromedp.Navigate(ts.URL+"/learn/certificates"), chromedp.WaitVisible(chromedp.CSS(".cert-card")), shot("14-my-certificates"))
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".cert-card a.linkedin").href`))
+	if err != nil || !strings.Contains(href, "startTask=CERTIFICATION_NAME") || !strings.Contains(href, "certUrl=") {
+		t.Errorf("Add to LinkedIn link = %q, %v", href, err)
+	}
+	certPath, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new URL(document.querySelector(".cert-card h2 a").href).pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("remove from and add back to the resume", chromedp.Click(chromedp.CSS(`.cert-card form[data-in="1"] button`)), chromedp.WaitVisible(chromedp.CSS(`.cert-card form[data-in="0"]`)),
+		chromedp.Click(chromedp.CSS(`.cert-card form[data-in="0"] button`)), chromedp.WaitVisible(chromedp.CSS(`.cert-card form[data-in="1"]`)))
+	if f := text(".flash"); !strings.Contains(f, "Added to your resume") {
+		t.Errorf("add to resume: %q", f)
+	}
+	run("resume", chromedp.Navigate(ts.URL+"/learn/resume/print"), chromedp.WaitVisible(chromedp.CSS(".resume")), shot("15-resume"))
+	if s := text(".resume"); !strings.Contains(s, "Web Front-end Development") {
+		t.Errorf("the resume lacks the certificate: %q", s)
+	}
+	logout()
+	run("anonymous verify page", chromedp.Navigate(ts.URL+certPath), chromedp.WaitVisible(chromedp.CSS(".cert-hero")), shot("16-verify-valid"))
+	if s := text(".cert-hero"); !strings.Contains(s, "Valid") {
+		t.Errorf("verify page status: %q", s)
+	}
+	if s := text(".checks"); strings.Contains(s, "✗") {
+		t.Errorf("a check failed on a valid certificate: %q", s)
+	}
+	login("operator@demo.test", demo.Password)
+	run("revoke", chromedp.Navigate(ts.URL+certPath), chromedp.WaitVisible(chromedp.CSS(`form[action$="/revoke"]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/revoke"] input[name=reason]`), "Plagiarised project work"),
+		chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	logout()
+	run("revoked page", chromedp.Navigate(ts.URL+certPath), chromedp.WaitVisible(chromedp.CSS(".cert-hero")), shot("17-verify-revoked"))
+	if s := text(".cert-hero"); !strings.Contains(s, "Revoked") || !strings.Contains(s, "Plagiarised project work") {
+		t.Errorf("revoked page: %q", s)
+	}
 	t.Logf("screenshots in %s", out)
 }
 

@@ -32,6 +32,7 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"demo", "load the demo data set", runDemo},
 		{"user", "create users, grant roles, reset passwords", runUser},
+		{"cert", "issue due certificates of a program (graduation day)", runCert},
 		{"bench", "run a benchmark: matching or credential", runBench},
 		{"version", "print the version", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stdout, "talentloop", version)
