@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 )
 
 // runCert issues certificates from the command line: every due certificate
@@ -57,6 +56,10 @@ func runCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	fmt.Fprintf(stdout, "issued %d certificate%s\n", n, strings.Repeat("s", min(1, max(0, n-1))))
+	noun := "certificates"
+	if n == 1 {
+		noun = "certificate"
+	}
+	fmt.Fprintf(stdout, "issued %d %s\n", n, noun)
 	return err
 }
