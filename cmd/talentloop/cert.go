@@ -7,12 +7,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"talentloop/credential"
 )
 
 // runCert issues certificates from the command line: every due certificate
 // of a program at once (graduation day), with a progress bar.
 func runCert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const synopsis = "cert issue --program ID [--db DSN] [--key-dir DIR] [--base-url URL]"
+	const synopsis = "cert issue --program ID [--db DSN] [--key-dir DIR] [--base-url URL]\n       talentloop cert rotate-key [--key-dir DIR] [--db DSN]"
+	if len(args) > 0 && args[0] == "rotate-key" {
+		return runRotateKey(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "issue" {
 		fmt.Fprintf(stderr, "Usage: talentloop %s\n", synopsis)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
@@ -62,4 +67,29 @@ func runCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "issued %d %s\n", n, noun)
 	return err
+}
+
+// runRotateKey makes a new signing key active. The old key is kept, so the
+// certificates it signed stay verifiable.
+func runRotateKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("cert rotate-key", "cert rotate-key [--key-dir DIR] [--db DSN]", stderr)
+	dsn := fs.String("db", defaultDB, "SQLite file path or postgres:// URL (locates the default key folder)")
+	keyDir := fs.String("key-dir", "", "folder of the issuer's signing keys (default: keys/ beside a SQLite file)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *keyDir == "" {
+		*keyDir = defaultKeyDir(*dsn)
+	}
+	ks, err := credential.OpenKeystore(*keyDir, nil)
+	if err != nil {
+		return err
+	}
+	old := ks.Active()
+	k, err := ks.Rotate()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "new active key %s (was %s); %d keys kept in %s\n", credential.DIDKey(k.Public), credential.DIDKey(old.Public), len(ks.Keys()), *keyDir)
+	return nil
 }
