@@ -277,7 +277,7 @@ func (db *DB) CreateProgram(ctx context.Context, actorID int64, p *talentloop.Pr
 		if err := tx.setSkills(ctx, "program_skills", "program_id", id, p.Skills); err != nil {
 			return err
 		}
-		return tx.change(ctx, actorID, "program.create", fmt.Sprintf("program:%d %s", id, p.Title.ZH))
+		return tx.change(ctx, actorID, "program.create", p.Title.ZH)
 	})
 }
 
@@ -306,7 +306,7 @@ func (db *DB) UpdateProgram(ctx context.Context, actorID int64, p *talentloop.Pr
 		if err := tx.setSkills(ctx, "program_skills", "program_id", p.ID, p.Skills); err != nil {
 			return err
 		}
-		return tx.change(ctx, actorID, "program.update", fmt.Sprintf("program:%d %s (%s)", p.ID, p.Title.ZH, p.Status))
+		return tx.change(ctx, actorID, "program.update", p.Title.ZH)
 	})
 }
 
@@ -405,7 +405,7 @@ func (db *DB) CreateCourse(ctx context.Context, actorID int64, c *talentloop.Cou
 			return err
 		}
 		c.ID = id
-		return tx.change(ctx, actorID, "course.create", fmt.Sprintf("course:%d %s", id, c.Title.ZH))
+		return tx.change(ctx, actorID, "course.create", c.Title.ZH)
 	})
 }
 
@@ -423,7 +423,7 @@ func (db *DB) UpdateCourse(ctx context.Context, actorID int64, c *talentloop.Cou
 		if n, _ := res.RowsAffected(); n == 0 {
 			return talentloop.Errorf(talentloop.ENOTFOUND, "err.course_not_found")
 		}
-		return tx.change(ctx, actorID, "course.update", fmt.Sprintf("course:%d %s", c.ID, c.Title.ZH))
+		return tx.change(ctx, actorID, "course.update", c.Title.ZH)
 	})
 }
 
@@ -452,7 +452,11 @@ func (db *DB) SetCourseInstructors(ctx context.Context, actorID, courseID int64,
 				return err
 			}
 		}
-		return tx.change(ctx, actorID, "course.instructors", fmt.Sprintf("course:%d %v", courseID, userIDs))
+		var title string
+		if err := tx.queryRow(ctx, `SELECT title_zh FROM courses WHERE id = ?`, courseID).Scan(&title); err != nil {
+			return err
+		}
+		return tx.change(ctx, actorID, "course.instructors", title)
 	})
 }
 
@@ -501,7 +505,7 @@ func (db *DB) CreateLesson(ctx context.Context, actorID int64, l *talentloop.Les
 			return err
 		}
 		l.ID = id
-		return tx.change(ctx, actorID, "lesson.create", fmt.Sprintf("lesson:%d %s", id, l.Title.ZH))
+		return tx.change(ctx, actorID, "lesson.create", l.Title.ZH)
 	})
 }
 
@@ -519,7 +523,7 @@ func (db *DB) UpdateLesson(ctx context.Context, actorID int64, l *talentloop.Les
 		if n, _ := res.RowsAffected(); n == 0 {
 			return talentloop.Errorf(talentloop.ENOTFOUND, "err.lesson_not_found")
 		}
-		return tx.change(ctx, actorID, "lesson.update", fmt.Sprintf("lesson:%d %s", l.ID, l.Title.ZH))
+		return tx.change(ctx, actorID, "lesson.update", l.Title.ZH)
 	})
 }
 
@@ -622,7 +626,7 @@ func (db *DB) CreateProject(ctx context.Context, actorID int64, p *talentloop.Pr
 		if err := tx.setSkills(ctx, "project_skills", "project_id", id, p.Skills); err != nil {
 			return err
 		}
-		return tx.change(ctx, actorID, "project.create", fmt.Sprintf("project:%d %s", id, p.Title.ZH))
+		return tx.change(ctx, actorID, "project.create", p.Title.ZH)
 	})
 }
 
@@ -666,7 +670,7 @@ func (db *DB) UpdateProject(ctx context.Context, actorID int64, p *talentloop.Pr
 		if err := tx.setSkills(ctx, "project_skills", "project_id", p.ID, p.Skills); err != nil {
 			return err
 		}
-		return tx.change(ctx, actorID, "project.update", fmt.Sprintf("project:%d %s (rubric v%d)", p.ID, p.Title.ZH, version))
+		return tx.change(ctx, actorID, "project.update", fmt.Sprintf("%s · v%d", p.Title.ZH, version))
 	})
 }
 

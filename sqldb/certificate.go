@@ -55,7 +55,11 @@ func (db *DB) SaveRule(ctx context.Context, actorID int64, r *talentloop.Certifi
 			return err
 		}
 		r.UpdatedAt = now
-		return tx.change(ctx, actorID, "program.rule", fmt.Sprintf("program:%d", r.ProgramID))
+		var title string
+		if err := tx.queryRow(ctx, `SELECT title_zh FROM programs WHERE id = ?`, r.ProgramID).Scan(&title); err != nil {
+			return err
+		}
+		return tx.change(ctx, actorID, "program.rule", title)
 	})
 }
 
@@ -224,7 +228,7 @@ func (db *DB) CreateCertificate(ctx context.Context, actorID int64, c *talentloo
 		if err := tx.notify(ctx, c.UserID, talentloop.NotifyCertificate, map[string]string{"program": c.Program.ZH, "program_en": c.Program.EN}, "/learn/certificates"); err != nil {
 			return err
 		}
-		return tx.change(ctx, actorID, "certificate.issue", fmt.Sprintf("certificate:%s user:%d program:%d", c.ID, c.UserID, c.ProgramID))
+		return tx.change(ctx, actorID, "certificate.issue", c.HolderName+" · "+c.Program.ZH)
 	})
 }
 
@@ -366,7 +370,7 @@ func (db *DB) SetCertificateStatus(ctx context.Context, actorID int64, id, statu
 		if _, err := tx.exec(ctx, `INSERT INTO certificate_events (certificate_id, status, reason, actor_id, at) VALUES (?, ?, ?, ?, ?)`, id, status, reason, nullID(actorID), now); err != nil {
 			return err
 		}
-		return tx.change(ctx, actorID, "certificate."+status, fmt.Sprintf("certificate:%s %s", id, reason))
+		return tx.change(ctx, actorID, "certificate."+status, strings.TrimSuffix(c.HolderName+" · "+c.Program.ZH+" · "+reason, " · "))
 	})
 	if err != nil {
 		return nil, err

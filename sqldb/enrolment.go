@@ -353,7 +353,7 @@ func (db *DB) changeOrder(ctx context.Context, actorID, orderID int64, from, to,
 		if err := tx.orderEvent(ctx, orderID, to, actorID, reference, note); err != nil {
 			return err
 		}
-		if err := tx.change(ctx, actorID, "order."+to, fmt.Sprintf("order:%d %s %s", orderID, o.UserEmail, o.Program.ZH)); err != nil {
+		if err := tx.change(ctx, actorID, "order."+to, fmt.Sprintf("#%d %s · %s", orderID, o.UserName, o.Program.ZH)); err != nil {
 			return err
 		}
 		o.Status = to

@@ -317,7 +317,15 @@ func (db *DB) SetRoles(ctx context.Context, actorID, userID int64, roles []talen
 				return err
 			}
 		}
-		return tx.change(ctx, actorID, "user.roles", fmt.Sprintf("user:%d %v", userID, roles))
+		var name string
+		if err := tx.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, userID).Scan(&name); err != nil {
+			return err
+		}
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = string(r)
+		}
+		return tx.change(ctx, actorID, "user.roles", name+" → "+strings.Join(names, ", "))
 	})
 }
 

@@ -451,6 +451,9 @@ var messages = map[string][2]string{
 
 	// Certificates and resumes.
 	"notice.certificate":            {"你获得了《%s》微专业认证证书", "You earned the certificate of “%s”"},
+	"time.minutes":                  {"%d 分钟", "%d min"},
+	"time.hours":                    {"%d 小时", "%d h"},
+	"time.days_hours":               {"%d 天 %d 小时", "%d d %d h"},
 	"title.credential":              {"证书验证", "Certificate verification"},
 	"title.verify":                  {"验证证书", "Verify a certificate"},
 	"title.my_certificates":         {"我的证书", "My certificates"},

@@ -154,6 +154,7 @@ func (s *Server) funcs() template.FuncMap {
 		"mdText": func(src string) template.HTML { return renderMarkdown(src) },
 		"bytes":  humanBytes,
 		"list":   func(xs ...string) []string { return xs },
+		"since":  func(lang string, t time.Time) string { return since(lang, time.Since(t)) },
 		"reason": func(lang, code, message string) string {
 			if m, ok := messages["reason."+code]; ok {
 				if lang == "en" {
@@ -437,4 +438,16 @@ func jsonKind(kind string) string {
 		return "array"
 	}
 	return "object"
+}
+
+// since words a waiting time: minutes, hours, or days and hours.
+func since(lang string, d time.Duration) string {
+	h := int(d.Hours())
+	switch {
+	case h < 1:
+		return fmt.Sprintf(tr(lang, "time.minutes"), int(d.Minutes()))
+	case h < 48:
+		return fmt.Sprintf(tr(lang, "time.hours"), h)
+	}
+	return fmt.Sprintf(tr(lang, "time.days_hours"), h/24, h%24)
 }

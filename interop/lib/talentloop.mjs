@@ -191,8 +191,12 @@ export class Api {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(json);
     }
+    const started = Date.now();
     const res = await fetch(this.base + path, {method, headers, body});
     const text = await res.text();
+    if(process.env.TALENTLOOP_INTEROP_TRACE) {
+      progress(`${method} ${path} → ${res.status} (${Date.now() - started} ms)`);
+    }
     let parsed = null;
     if(text) {
       try {
