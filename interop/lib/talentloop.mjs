@@ -42,6 +42,32 @@ export function buildBinary(repoRoot, dir) {
   return bin;
 }
 
+// WATCHDOG runs "$@" (talentloop serve …) and sends it SIGTERM when the
+// watchdog's standard input reaches end of file; it exits with the server's
+// status. Asynchronous commands read /dev/null unless told otherwise, hence
+// fd 3.
+const WATCHDOG = `
+exec 3<&0
+"$@" </dev/null 3<&- &
+server=$!
+{ cat <&3 >/dev/null; kill -TERM "$server" 2>/dev/null; } &
+watcher=$!
+exec 3<&-
+wait "$server"
+status=$?
+kill "$watcher" 2>/dev/null
+exit $status
+`;
+
+// signalGroup signals the process group a detached child leads.
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
 function tail(file, lines = 40) {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -91,8 +117,14 @@ export class Talentloop {
       '--certify-every', '24h'];
     progress(`starting ${this.bin} ${args.join(' ')} (log: ${this.log})`);
     const fd = openSync(this.log, 'a');
-    const child = spawn(this.bin, args, {stdio: ['ignore', fd, fd]});
+    // The server runs under a small shell watchdog that stops it when its
+    // standard input closes: when stop() closes it, or when this process
+    // ends in any way (a crash, a signal, a closed output pipe), so no
+    // server outlives the test. The watchdog leads its own process group.
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'talentloop-watchdog', this.bin, ...args],
+      {stdio: ['pipe', fd, fd], detached: true});
     closeSync(fd);
+    child.stdin.on('error', () => {}); // EPIPE once it has gone
     this.child = child;
     const exited = new Promise(resolve => child.once('exit',
       (code, signal) => resolve({code, signal})));
@@ -127,16 +159,17 @@ export class Talentloop {
     }
   }
 
-  // stop sends SIGTERM, waits for a clean exit, and kills it after 30 s.
+  // stop closes the watchdog's input, which sends the server SIGTERM, waits
+  // for a clean exit, and kills the process group after 30 s.
   async stop() {
     const child = this.child;
     this.child = null;
     if(child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const done = await Promise.race([this.exited, sleep(30_000).then(() => null)]);
+      child.stdin.end();
+      const done = await Promise.race([this.exited, sleep(30_000, null, {ref: false})]);
       if(!done) {
         progress('talentloop did not stop after SIGTERM; killing it');
-        child.kill('SIGKILL');
+        signalGroup(child.pid, 'SIGKILL');
         await this.exited;
       }
     }
@@ -148,7 +181,7 @@ export class Talentloop {
   // killNow is for process exit: no waiting.
   killNow() {
     if(this.child && this.child.exitCode === null) {
-      this.child.kill('SIGKILL');
+      signalGroup(this.child.pid, 'SIGTERM');
     }
   }
 

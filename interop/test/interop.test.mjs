@@ -122,6 +122,9 @@ test('the API issues a new certificate to a learner who has just qualified', SLO
   assert.equal(again.status, 200, JSON.stringify(again.body));
   assert.equal(again.body.id, issued.id);
 
+  const inProgram = await listCertificates(`program_id=${prepared.program.id}`);
+  assert.ok(inProgram.some(c => c.id === issued.id), 'listed under its program');
+
   const credential = await credentialOf(issued);
   assert.equal(credential.id, `https://127.0.0.1:${server.port}/credentials/${issued.id}`);
   assert.match(credential.issuer.id, /^did:key:z6Mk/);
