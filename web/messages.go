@@ -549,6 +549,7 @@ var messages = map[string][2]string{
 	"job.running":                   {"进行中：%d / %d", "Running: %d of %d"},
 	"job.finished":                  {"完成，颁发了 %s 张", "Finished: %s issued"},
 	"job.failed":                    {"失败：", "Failed:"},
+	"resume.print_hint":             {"用浏览器的“打印”（Ctrl/⌘ + P）即可打印或另存为 PDF；打印时不显示导航。", "Use your browser's Print (Ctrl/⌘ + P) to print or save as PDF; the navigation is left out."},
 	"resume.print":                  {"打印 / 导出 PDF", "Print / save as PDF"},
 	"resume.headline":               {"一句话介绍", "Headline"},
 	"resume.headline_ph":            {"例如：前端开发 · 3 个企业实战项目", "e.g. Front-end developer · 3 real company projects"},

@@ -236,6 +236,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Pages run no script; styles are ours (plus the width of bars).
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 	w.Header().Set("Content-Language", map[string]string{"zh": "zh-CN", "en": "en"}[st.lang])
 	w.WriteHeader(status)
 	buf.WriteTo(w)
