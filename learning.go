@@ -76,7 +76,7 @@ func ProviderFor(amountFen int64) PaymentProvider {
 }
 
 // Employment statuses for income reports.
-var EmploymentStatuses = []string{"employed", "self_employed", "freelance", "unemployed", "student", "other"}
+var EmploymentStatuses = []string{"employed", "self_employed", "freelance", "unemployed", "student", "other", "unspecified"}
 
 // IncomeReport is a learner's statement of monthly income, the baseline for
 // measuring outcomes. Reports are history: a change adds one.
@@ -186,7 +186,8 @@ var AllowedUploadTypes = map[string]string{
 	".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
 	".psd": "image/vnd.adobe.photoshop", ".svg": "image/svg+xml", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".m4a": "audio/mp4", ".ogg": "audio/ogg",
 	".mp4": "video/mp4", ".mov": "video/quicktime", ".zip": "application/zip", ".txt": "text/plain", ".md": "text/markdown",
-	".csv": "text/csv", ".json": "application/json", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".csv": "text/csv", ".json": "application/json", ".py": "text/x-python", ".js": "text/javascript", ".ts": "text/plain", ".html": "text/html",
+	".css": "text/css", ".sql": "text/plain", ".go": "text/plain", ".java": "text/plain", ".ipynb": "application/json", ".yaml": "text/plain", ".yml": "text/plain", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 

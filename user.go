@@ -213,4 +213,6 @@ type AuthService interface {
 	Hit(ctx context.Context, key string, window time.Duration, limit int) (ok bool, retryAfter time.Duration, err error)
 	// ResetHits forgets the attempts counted for key.
 	ResetHits(ctx context.Context, key string) error
+	// ForgiveHit takes back one attempt counted for key.
+	ForgiveHit(ctx context.Context, key string) error
 }

@@ -191,3 +191,11 @@ func (db *DB) ResetHits(ctx context.Context, key string) error {
 		return err
 	})
 }
+
+// ForgiveHit takes back one counted attempt (a login that succeeded).
+func (db *DB) ForgiveHit(ctx context.Context, key string) error {
+	return db.withTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE rate_limits SET hits = hits - 1 WHERE key = ? AND hits > 0`, key)
+		return err
+	})
+}

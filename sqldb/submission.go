@@ -30,7 +30,7 @@ func sniffOK(name string, data []byte) bool {
 		return detected == "audio/mpeg" || strings.HasPrefix(string(data), "ID3")
 	case ".wav":
 		return detected == "audio/wave"
-	case ".txt", ".md", ".csv", ".json":
+	case ".txt", ".md", ".csv", ".json", ".py", ".js", ".ts", ".html", ".css", ".sql", ".go", ".java", ".ipynb", ".yaml", ".yml":
 		return strings.HasPrefix(detected, "text/") || detected == "application/json"
 	}
 	return true

@@ -15,7 +15,7 @@ import (
 const (
 	loginWindow     = 15 * time.Minute
 	loginPerAccount = 5
-	loginPerIP      = 30
+	loginPerIP      = 100
 )
 
 func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request) error {
@@ -89,7 +89,10 @@ func (s *Server) login(ctx context.Context, r *http.Request, email, password str
 	if err != nil {
 		return nil, err
 	}
+	// A success clears the account's failures and gives the address its
+	// attempt back, so a classroom behind one NAT is not locked out.
 	s.Auth.ResetHits(ctx, acctKey)
+	s.Auth.ForgiveHit(ctx, ipKey)
 	return u, nil
 }
 

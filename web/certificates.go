@@ -333,7 +333,7 @@ func certFilter(r *http.Request) (talentloop.CertificateFilter, error) {
 	switch f.Status {
 	case "", talentloop.CertValid, talentloop.CertSuspended, talentloop.CertRevoked, talentloop.CertExpired:
 	default:
-		return f, talentloop.Invalid(map[string]string{"status": "err.status"})
+		return f, talentloop.Invalid(map[string]string{"status": "err.cert_status"})
 	}
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
@@ -381,7 +381,7 @@ func (s *Server) handleAdminCertificates(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	s.render(w, r, 200, "admin_certificates", &page{Title: tr(state(r).lang, "title.certificates"), Form: map[string]string{},
-		Data: map[string]any{"Certificates": views, "Total": total, "Filter": f, "Programs": programs, "Query": r.URL.Query().Encode()}})
+		Data: map[string]any{"Certificates": views, "Total": total, "Filter": f, "Programs": programs, "Query": r.URL.Query()}})
 	return nil
 }
 
@@ -553,6 +553,11 @@ func (s *Server) handleRuleSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	rule := &talentloop.CertificationRule{ProgramID: p.ID, AutoIssue: r.PostFormValue("auto_issue") != ""}
 	bad := map[string]string{}
+	for _, f := range []string{"min_project_percent", "min_average_percent", "validity_months"} {
+		if strings.TrimSpace(r.PostFormValue(f)) == "" {
+			bad[f] = "err.required"
+		}
+	}
 	var ok bool
 	if rule.MinProjectPercent, ok = formInt(r, "min_project_percent"); !ok {
 		bad["min_project_percent"] = "err.number"

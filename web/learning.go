@@ -23,7 +23,7 @@ func parseIncome(amount, employment string) (*talentloop.IncomeReport, error) {
 	}
 	r := &talentloop.IncomeReport{Employment: employment}
 	if r.Employment == "" {
-		r.Employment = "other"
+		r.Employment = "unspecified"
 	}
 	if amount != "" {
 		fen, ok := parseYuan(amount)

@@ -47,7 +47,7 @@ func (s *Server) handleAdminOrders(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	s.render(w, r, 200, "admin_orders", &page{Title: tr(st.lang, "title.orders"), Data: map[string]any{"Orders": orders, "Total": total, "Filter": f,
-		"Programs": programs, "Page": pageNo, "HasNext": pageNo*per < total, "PaidSum": sum, "Query": r.URL.Query().Encode()}})
+		"Programs": programs, "Page": pageNo, "HasNext": pageNo*per < total, "PaidSum": sum, "Query": r.URL.Query()}})
 	return nil
 }
 

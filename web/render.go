@@ -155,6 +155,15 @@ func (s *Server) funcs() template.FuncMap {
 		"bytes":  humanBytes,
 		"list":   func(xs ...string) []string { return xs },
 		"since":  func(lang string, t time.Time) string { return since(lang, time.Since(t)) },
+		// with returns the current query with key set to value, as a link.
+		"withQuery": func(q url.Values, key, value string) template.URL {
+			c := url.Values{}
+			for k, v := range q {
+				c[k] = v
+			}
+			c.Set(key, value)
+			return template.URL("?" + c.Encode())
+		},
 		"reason": func(lang, code, message string) string {
 			if m, ok := messages["reason."+code]; ok {
 				if lang == "en" {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sort"
+	"time"
 
 	"talentloop"
 )
@@ -13,6 +15,7 @@ import (
 type resumeData struct {
 	Resume       *talentloop.Resume
 	Skills       []*talentloop.SkillRecord
+	Projects     []talentloop.SkillEvidence // one per project, newest first
 	Certificates []*certView
 	Completed    []*talentloop.Enrolment
 	ShareURL     string
@@ -33,8 +36,19 @@ func (s *Server) resumeData(r *http.Request, userID int64, onlyInResume bool) (*
 		return nil, err
 	}
 	d := &resumeData{Resume: res, Skills: skills}
+	seen := map[int64]bool{}
+	for _, sk := range skills {
+		for _, ev := range sk.Evidence {
+			if !seen[ev.ProjectID] {
+				seen[ev.ProjectID] = true
+				d.Projects = append(d.Projects, ev)
+			}
+		}
+	}
+	sort.Slice(d.Projects, func(i, j int) bool { return d.Projects[i].At.After(d.Projects[j].At) })
 	for _, c := range certs {
-		if onlyInResume && (!c.InResume || c.Status == talentloop.CertRevoked) {
+		// A resume shows certificates the learner put on it that are in force.
+		if onlyInResume && (!c.InResume || c.EffectiveStatus(time.Now()) != talentloop.CertValid) {
 			continue
 		}
 		d.Certificates = append(d.Certificates, s.view(r, c))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -251,4 +252,37 @@ func TestTwoServersShareState(t *testing.T) {
 		t.Errorf("server 2 after 5 failures on server 1: %d, want 429", resp3.StatusCode)
 	}
 	_ = context.Background()
+}
+
+// Many people logging in from one address (a classroom behind NAT) are not
+// locked out: the per-address limit counts failures only.
+func TestClassroomBehindOneAddress(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	for i := 0; i < 120; i++ {
+		role := []string{"learner", "instructor", "partner", "counsellor", "operator"}[i%5]
+		status, out := f.api("POST", "/api/v1/auth/token", "", map[string]string{"email": role + "@example.com", "password": testPassword})
+		if status != 201 {
+			t.Fatalf("login %d from one address: %d %v", i+1, status, out)
+		}
+	}
+}
+
+func TestOrdersCSVKeepsTheFilter(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	c := f.browser()
+	csrf := f.csrf(c, "/login")
+	f.postForm(c, "/login", url.Values{"csrf": {csrf}, "email": {"operator@example.com"}, "password": {testPassword}})
+	_, page := get(t, c, f.ts.URL+"/admin/orders?status=pending")
+	m := regexp.MustCompile(`href="(/admin/orders\?[^"]*format=csv[^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no CSV link")
+	}
+	link := strings.ReplaceAll(m[1], "&amp;", "&")
+	if !strings.Contains(link, "status=pending") {
+		t.Fatalf("CSV link %q lost the filter", link)
+	}
+	_, csv := get(t, c, f.ts.URL+link)
+	if strings.Contains(csv, ",paid,") {
+		t.Errorf("the pending-only CSV holds a paid order:\n%s", csv)
+	}
 }
