@@ -376,6 +376,12 @@ func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	// Seeing the list reads it; this view still shows which were new.
+	if unread > 0 {
+		if err := s.Learning.MarkNotificationsRead(r.Context(), st.user.ID); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, 200, "notifications", &page{Title: tr(st.lang, "title.notifications"), Data: map[string]any{"Notifications": notes, "Unread": unread}})
 	return nil
 }
