@@ -396,6 +396,11 @@ const (
 	NotifyCompletion  = "completion"
 	NotifyQuestion    = "question"
 	NotifyCertificate = "certificate"
+	// NotifyRefund tells a learner their order was refunded (access ended).
+	NotifyRefund = "order_refunded"
+	// NotifyCertStatus tells a holder their certificate was suspended,
+	// reinstated or revoked.
+	NotifyCertStatus = "certificate_status"
 )
 
 // Notification is an in-app message; the same event may also be mailed.

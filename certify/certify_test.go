@@ -142,6 +142,9 @@ func TestIssueVerifyRevoke(t *testing.T) {
 		if c, err := w.svc.Revoke(ctx, w.op.ID, cert.ID, "作品抄袭"); err != nil || c.Status != talentloop.CertRevoked || c.Reason != "作品抄袭" {
 			t.Fatalf("revoke: %v %+v", err, c)
 		}
+		if notes, _, _ := db.FindNotifications(ctx, ann.ID, 1); len(notes) != 1 || notes[0].Kind != talentloop.NotifyCertStatus || notes[0].Params["status"] != "revoked" {
+			t.Errorf("the holder was not told of the revocation: %+v", notes)
+		}
 		if _, err := w.svc.Revoke(ctx, w.op.ID, cert.ID, "again"); err != nil {
 			t.Errorf("revoking twice should be harmless: %v", err)
 		}

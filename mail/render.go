@@ -100,11 +100,14 @@ var kinds = map[string]func(p *values) content{
 	talentloop.NotifyCompletion:  completionContent,
 	talentloop.NotifyQuestion:    questionContent,
 	talentloop.NotifyCertificate: certificateContent,
+	talentloop.NotifyRefund:      refundContent,
+	talentloop.NotifyCertStatus:  certStatusContent,
 }
 
 // Kinds returns the notification kinds Render knows, sorted.
 func Kinds() []string {
-	return []string{talentloop.NotifyAnswer, talentloop.NotifyCertificate, talentloop.NotifyCompletion, talentloop.NotifyOrderPaid, talentloop.NotifyQuestion, talentloop.NotifyReview}
+	return []string{talentloop.NotifyAnswer, talentloop.NotifyCertificate, talentloop.NotifyCertStatus, talentloop.NotifyCompletion, talentloop.NotifyOrderPaid,
+		talentloop.NotifyRefund, talentloop.NotifyQuestion, talentloop.NotifyReview}
 }
 
 // Render makes the email for a notification of kind in lang ("zh" or "en")
@@ -392,6 +395,46 @@ func questionContent(p *values) content {
 		paras:   []string{ask, p.pick("及时回答能帮学员继续学下去。", "A quick answer keeps them learning.")},
 		action:  p.pick("去回答", "Answer it"),
 	}
+}
+
+// refundContent tells a learner their order was refunded; params: program
+// (required), amount, currency, note.
+func refundContent(p *values) content {
+	p.must("program")
+	program, short := p.quote(p.text("program")), p.quote(p.short("program"))
+	amount := ""
+	if a := p.text("amount"); a != "" {
+		amount = p.pick("（"+formatMoney(p, a)+"）", " ("+formatMoney(p, a)+")")
+	}
+	paras := []string{p.pick("你报名微专业"+program+"的订单已退款"+amount+"，该微专业的学习权限随之关闭。", "Your order for the program "+program+" was refunded"+amount+"; your access to it has ended.")}
+	if note := p.text("note"); note != "" {
+		paras = append(paras, p.pick("说明：", "Note: ")+note)
+	}
+	return content{subject: p.pick("订单已退款："+short, "Order refunded: "+short), paras: paras, action: p.pick("查看我的学习", "See my learning")}
+}
+
+// certStatusContent tells a holder their certificate changed status;
+// params: program and status (suspended, valid or revoked) required, reason.
+func certStatusContent(p *values) content {
+	p.must("program")
+	p.must("status")
+	program, short := p.quote(p.text("program")), p.quote(p.short("program"))
+	var subject, para string
+	switch st := p.text("status"); st {
+	case "suspended":
+		subject, para = p.pick("证书已暂停："+short, "Certificate suspended: "+short), p.pick("你的微专业"+program+"证书已被暂停，暂停期间验证会显示为已暂停。", "Your certificate of the program "+program+" is suspended; verifiers see it as suspended meanwhile.")
+	case "valid":
+		subject, para = p.pick("证书已恢复："+short, "Certificate reinstated: "+short), p.pick("你的微专业"+program+"证书已恢复有效。", "Your certificate of the program "+program+" is valid again.")
+	case "revoked":
+		subject, para = p.pick("证书已撤销："+short, "Certificate revoked: "+short), p.pick("你的微专业"+program+"证书已被撤销，撤销不可恢复。", "Your certificate of the program "+program+" was revoked; a revocation is final.")
+	default:
+		panic(paramError(fmt.Sprintf("param %q must be suspended, valid or revoked, not %q", "status", st)))
+	}
+	paras := []string{para}
+	if reason := p.text("reason"); reason != "" {
+		paras = append(paras, p.pick("原因：", "Reason: ")+reason)
+	}
+	return content{subject: subject, paras: paras, action: p.pick("查看证书", "See the certificate")}
 }
 
 // certificateContent tells a learner their certificate was issued; params:

@@ -43,6 +43,10 @@ var renderCases = []struct {
 		"asker": "韩梅梅", "link": "/questions/8"}},
 	{"certificate", talentloop.NotifyCertificate, map[string]string{
 		"program": "影视配音", "program_en": "Film dubbing", "link": "/learn/certificates"}},
+	{"order_refunded", talentloop.NotifyRefund, map[string]string{
+		"program": "直播运营", "program_en": "Live-stream operations", "amount": "299000", "currency": "CNY", "note": "学员申请", "link": "/learn"}},
+	{"certificate_status", talentloop.NotifyCertStatus, map[string]string{
+		"program": "影视配音", "program_en": "Film dubbing", "status": "revoked", "reason": "作品抄袭", "link": "/credentials/abc"}},
 }
 
 // Every kind renders in both languages; the golden files in testdata/ hold
@@ -124,6 +128,8 @@ func TestRenderRequiredParamsOnly(t *testing.T) {
 		talentloop.NotifyCompletion:  {"program": "游戏美术", "link": "/p/2"},
 		talentloop.NotifyQuestion:    {"question": "格式？", "link": "/q/2"},
 		talentloop.NotifyCertificate: {"program": "影视配音", "link": "/learn/certificates"},
+		talentloop.NotifyRefund:      {"program": "直播运营", "link": "/learn"},
+		talentloop.NotifyCertStatus:  {"program": "影视配音", "status": "suspended", "link": "/credentials/abc"},
 	}
 	for _, kind := range mail.Kinds() {
 		for _, lang := range []string{"zh", "en"} {
@@ -133,7 +139,7 @@ func TestRenderRequiredParamsOnly(t *testing.T) {
 				continue
 			}
 			for k, v := range minimal[kind] {
-				if k != "link" && k != "result" && !strings.Contains(m.Text, v) {
+				if k != "link" && k != "result" && k != "status" && !strings.Contains(m.Text, v) {
 					t.Errorf("%s/%s: text lacks %s %q:\n%s", kind, lang, k, v, m.Text)
 				}
 			}

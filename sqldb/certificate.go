@@ -370,6 +370,10 @@ func (db *DB) SetCertificateStatus(ctx context.Context, actorID int64, id, statu
 		if _, err := tx.exec(ctx, `INSERT INTO certificate_events (certificate_id, status, reason, actor_id, at) VALUES (?, ?, ?, ?, ?)`, id, status, reason, nullID(actorID), now); err != nil {
 			return err
 		}
+		if err := tx.notify(ctx, c.UserID, talentloop.NotifyCertStatus, map[string]string{"program": c.Program.ZH, "program_en": c.Program.EN, "status": status, "reason": reason},
+			"/credentials/"+id); err != nil {
+			return err
+		}
 		return tx.change(ctx, actorID, "certificate."+status, strings.TrimSuffix(c.HolderName+" · "+c.Program.ZH+" · "+reason, " · "))
 	})
 	if err != nil {

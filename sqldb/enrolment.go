@@ -385,7 +385,11 @@ func (db *DB) RefundOrder(ctx context.Context, actorID, orderID int64, note stri
 	if len([]rune(note)) > 500 {
 		return nil, talentloop.Invalid(map[string]string{"note": "err.too_long"})
 	}
-	return db.changeOrder(ctx, actorID, orderID, talentloop.OrderPaid, talentloop.OrderRefunded, "", strings.TrimSpace(note), nil)
+	note = strings.TrimSpace(note)
+	return db.changeOrder(ctx, actorID, orderID, talentloop.OrderPaid, talentloop.OrderRefunded, "", note, func(tx *Tx, o *talentloop.Order) error {
+		return tx.notify(ctx, o.UserID, talentloop.NotifyRefund, map[string]string{"program": o.Program.ZH, "program_en": o.Program.EN, "amount": fmt.Sprint(o.AmountFen),
+			"currency": o.Currency, "note": note}, "/learn")
+	})
 }
 
 // CancelOrder cancels a pending order.

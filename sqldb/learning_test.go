@@ -112,6 +112,9 @@ func TestEnrolmentAndOrders(t *testing.T) {
 		if _, err := db.RefundOrder(ctx, w.op.ID, e.Order.ID, "changed mind"); err != nil {
 			t.Fatal(err)
 		}
+		if notes, _, _ := db.FindNotifications(ctx, w.ann.ID, 10); len(notes) != 2 || notes[0].Kind != talentloop.NotifyRefund || notes[0].Params["note"] != "changed mind" {
+			t.Errorf("the refund did not notify the learner: %+v", notes)
+		}
 		if ok, _ := db.HasAccess(ctx, w.ann.ID, w.program.ID); ok {
 			t.Fatal("access after refund")
 		}

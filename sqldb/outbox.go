@@ -94,7 +94,8 @@ func validateOutbox(to, lang, kind string, checkTo bool) error {
 		f["lang"] = "err.lang_invalid"
 	}
 	switch kind {
-	case talentloop.NotifyReview, talentloop.NotifyAnswer, talentloop.NotifyOrderPaid, talentloop.NotifyCompletion, talentloop.NotifyQuestion, talentloop.NotifyCertificate:
+	case talentloop.NotifyReview, talentloop.NotifyAnswer, talentloop.NotifyOrderPaid, talentloop.NotifyCompletion, talentloop.NotifyQuestion, talentloop.NotifyCertificate,
+		talentloop.NotifyRefund, talentloop.NotifyCertStatus:
 	default:
 		f["kind"] = "err.kind_invalid"
 	}

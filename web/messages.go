@@ -450,6 +450,10 @@ var messages = map[string][2]string{
 	"err.cannot_drop_own_operator": {"不能取消你自己的运营角色，请让另一位运营操作。", "You cannot remove your own operator role; ask another operator."},
 
 	// Certificates and resumes.
+	"notice.refund":                 {"《%s》的订单已退款，学习权限已关闭", "Your order for “%s” was refunded; access ended"},
+	"notice.cert_suspended":         {"你的《%s》证书已被暂停", "Your certificate of “%s” was suspended"},
+	"notice.cert_valid":             {"你的《%s》证书已恢复有效", "Your certificate of “%s” is valid again"},
+	"notice.cert_revoked":           {"你的《%s》证书已被撤销", "Your certificate of “%s” was revoked"},
 	"notice.certificate":            {"你获得了《%s》微专业认证证书", "You earned the certificate of “%s”"},
 	"time.minutes":                  {"%d 分钟", "%d min"},
 	"time.hours":                    {"%d 小时", "%d h"},

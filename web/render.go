@@ -402,6 +402,10 @@ func noticeText(lang string, n *talentloop.Notification) string {
 		return fmt.Sprintf(tr(lang, "notice.question"), n.Params["question"])
 	case talentloop.NotifyOrderPaid:
 		return fmt.Sprintf(tr(lang, "notice.order_paid"), p("program"))
+	case talentloop.NotifyRefund:
+		return fmt.Sprintf(tr(lang, "notice.refund"), p("program"))
+	case talentloop.NotifyCertStatus:
+		return fmt.Sprintf(tr(lang, "notice.cert_"+n.Params["status"]), p("program"))
 	case talentloop.NotifyCertificate:
 		return fmt.Sprintf(tr(lang, "notice.certificate"), p("program"))
 	case talentloop.NotifyCompletion:
