@@ -280,7 +280,16 @@ func (s *Server) submissionPage(r *http.Request, id int64) (*page, *talentloop.S
 	}
 	canReview, _ := s.Catalog.IsCourseInstructor(r.Context(), sub.CourseID, u.ID)
 	canReview = canReview && len(versions) > 0 && versions[0].ID == sub.ID
-	return &page{Title: fmt.Sprintf("%s · v%d", project.Title.In(state(r).lang), sub.Version),
+	// A correction starts from the review in force.
+	form := map[string]string{}
+	if sub.Review != nil {
+		for _, sc := range sub.Review.Scores {
+			form["level_"+sc.CriterionKey] = strconv.Itoa(sc.Level)
+			form["comment_"+sc.CriterionKey] = sc.Comment
+		}
+		form["comment"] = sub.Review.Comment
+	}
+	return &page{Form: form, Title: fmt.Sprintf("%s · v%d", project.Title.In(state(r).lang), sub.Version),
 		Data: map[string]any{"Submission": sub, "Project": project, "Versions": versions, "CanReview": canReview}}, sub, nil
 }
 
@@ -307,6 +316,7 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	project := p.Data["Project"].(*talentloop.Project)
+	p.Form = nil // a failed post shows what was posted
 	var scores []talentloop.Score
 	for _, c := range project.Rubric.Criteria {
 		v := r.PostFormValue("level_" + c.Key)
