@@ -152,14 +152,7 @@ func (db *DB) FindAPITokens(ctx context.Context, userID int64) ([]*talentloop.AP
 // is reported as not found.
 func (db *DB) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error {
 	return db.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, db.now(), tokenID, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return talentloop.Errorf(talentloop.ENOTFOUND, "err.token_not_found")
-		}
-		return nil
+		return tx.execOne(ctx, "err.token_not_found", `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, db.now(), tokenID, userID)
 	})
 }
 

@@ -407,14 +407,7 @@ func (tx *Tx) flipStatus(ctx context.Context, listID string, index int, on bool)
 // their resume.
 func (db *DB) SetInResume(ctx context.Context, userID int64, id string, in bool) error {
 	return db.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE certificates SET in_resume = ? WHERE id = ? AND user_id = ?`, in, id, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return talentloop.Errorf(talentloop.ENOTFOUND, "err.certificate_not_found")
-		}
-		return nil
+		return tx.execOne(ctx, "err.certificate_not_found", `UPDATE certificates SET in_resume = ? WHERE id = ? AND user_id = ?`, in, id, userID)
 	})
 }
 

@@ -117,13 +117,10 @@ func (db *DB) UpdateCourse(ctx context.Context, actorID int64, c *talentloop.Cou
 		return err
 	}
 	return db.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE courses SET position = ?, title_zh = ?, title_en = ?, summary_zh = ?, summary_en = ?, required = ?, updated_at = ? WHERE id = ?`,
+		err := tx.execOne(ctx, "err.course_not_found", `UPDATE courses SET position = ?, title_zh = ?, title_en = ?, summary_zh = ?, summary_en = ?, required = ?, updated_at = ? WHERE id = ?`,
 			c.Position, c.Title.ZH, c.Title.EN, c.Summary.ZH, c.Summary.EN, c.Required, db.now(), c.ID)
 		if err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return talentloop.Errorf(talentloop.ENOTFOUND, "err.course_not_found")
 		}
 		return tx.change(ctx, actorID, "course.update", c.Title.ZH)
 	})
@@ -217,13 +214,10 @@ func (db *DB) UpdateLesson(ctx context.Context, actorID int64, l *talentloop.Les
 		return err
 	}
 	return db.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE lessons SET position = ?, title_zh = ?, title_en = ?, body_zh = ?, body_en = ?, video_url = ?, minutes = ?, required = ?, updated_at = ? WHERE id = ?`,
+		err := tx.execOne(ctx, "err.lesson_not_found", `UPDATE lessons SET position = ?, title_zh = ?, title_en = ?, body_zh = ?, body_en = ?, video_url = ?, minutes = ?, required = ?, updated_at = ? WHERE id = ?`,
 			l.Position, l.Title.ZH, l.Title.EN, l.Body.ZH, l.Body.EN, l.VideoURL, l.Minutes, l.Required, db.now(), l.ID)
 		if err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return talentloop.Errorf(talentloop.ENOTFOUND, "err.lesson_not_found")
 		}
 		return tx.change(ctx, actorID, "lesson.update", l.Title.ZH)
 	})

@@ -186,6 +186,20 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
 }
 
+// execOne runs a statement that must change one row; changing none means
+// the row does not exist (or is not the caller's), reported as ENOTFOUND
+// with the message key notFound.
+func (t *Tx) execOne(ctx context.Context, notFound, q string, args ...any) error {
+	res, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return talentloop.Errorf(talentloop.ENOTFOUND, notFound)
+	}
+	return nil
+}
+
 // insert runs an INSERT … RETURNING id and returns the id.
 func (t *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64

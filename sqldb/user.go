@@ -247,14 +247,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, password string) er
 	}
 	hash := db.hashPassword(password)
 	return db.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, db.now(), userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return talentloop.Errorf(talentloop.ENOTFOUND, "err.user_not_found")
-		}
-		return nil
+		return tx.execOne(ctx, "err.user_not_found", `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, db.now(), userID)
 	})
 }
 
