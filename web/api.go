@@ -303,11 +303,7 @@ func (s *Server) apiPrograms(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiProgram(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := s.visibleProgram(r, id)
+	p, err := s.pathProgram(r)
 	if err != nil {
 		return err
 	}

@@ -39,15 +39,11 @@ func parseIncome(amount, employment string) (*talentloop.IncomeReport, error) {
 }
 
 func (s *Server) handleEnrolForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	p, err := s.pathProgram(r)
 	if err != nil {
 		return err
 	}
-	p, err := s.visibleProgram(r, id)
-	if err != nil {
-		return err
-	}
-	if e, err := s.Learning.FindEnrolment(r.Context(), state(r).user.ID, id); err == nil && (e.Active || e.Order.Status == talentloop.OrderPending) {
+	if e, err := s.Learning.FindEnrolment(r.Context(), state(r).user.ID, p.ID); err == nil && (e.Active || e.Order.Status == talentloop.OrderPending) {
 		return s.redirect(w, r, "/learn", "flash.already_enrolled")
 	}
 	s.render(w, r, 200, "enrol", &page{Title: tr(state(r).lang, "title.enrol"), Form: map[string]string{}, Data: map[string]any{"Program": p, "Employment": talentloop.EmploymentStatuses}})
@@ -55,11 +51,7 @@ func (s *Server) handleEnrolForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := s.visibleProgram(r, id)
+	p, err := s.pathProgram(r)
 	if err != nil {
 		return err
 	}
@@ -68,12 +60,12 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.formError(w, r, "enrol", pg, err)
 	}
-	e, _, err := s.Learning.Enrol(r.Context(), state(r).user.ID, id, income)
+	e, _, err := s.Learning.Enrol(r.Context(), state(r).user.ID, p.ID, income)
 	if err != nil {
 		return s.formError(w, r, "enrol", pg, err)
 	}
 	if e.Active {
-		return s.redirect(w, r, fmt.Sprintf("/programs/%d", id), "flash.enrolled_active")
+		return s.redirect(w, r, fmt.Sprintf("/programs/%d", p.ID), "flash.enrolled_active")
 	}
 	return s.redirect(w, r, "/learn", "flash.enrolled_pending")
 }

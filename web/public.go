@@ -40,6 +40,16 @@ func (s *Server) visibleProgram(r *http.Request, id int64) (*talentloop.Program,
 	return p, nil
 }
 
+// pathProgram loads the program named by the {id} path value, with the
+// visibility rule of visibleProgram.
+func (s *Server) pathProgram(r *http.Request) (*talentloop.Program, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.visibleProgram(r, id)
+}
+
 // visibleCourse loads a course and its program, with the same rule.
 func (s *Server) visibleCourse(r *http.Request, id int64) (*talentloop.Course, *talentloop.Program, error) {
 	c, err := s.Catalog.FindCourseByID(r.Context(), id)
@@ -134,11 +144,7 @@ func (s *Server) handlePrograms(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleProgram(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := s.visibleProgram(r, id)
+	p, err := s.pathProgram(r)
 	if err != nil {
 		return err
 	}
