@@ -92,7 +92,11 @@ func (s *Service) Eligibility(ctx context.Context, userID, programID int64) (*ta
 	if err != nil {
 		return nil, err
 	}
-	scores, completed, err := s.Store.ProgramScores(ctx, userID, programID)
+	return s.eligibility(ctx, rule, userID)
+}
+
+func (s *Service) eligibility(ctx context.Context, rule *talentloop.CertificationRule, userID int64) (*talentloop.Eligibility, error) {
+	scores, completed, err := s.Store.ProgramScores(ctx, userID, rule.ProgramID)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +144,11 @@ func (s *Service) Issue(ctx context.Context, actorID, userID, programID int64) (
 	if !user.HasRole(talentloop.RoleLearner) {
 		return nil, false, talentloop.Invalid(map[string]string{"learner_id": "err.not_a_learner"})
 	}
-	el, err := s.Eligibility(ctx, userID, programID)
+	rule, err := s.Store.FindRule(ctx, programID)
+	if err != nil {
+		return nil, false, err
+	}
+	el, err := s.eligibility(ctx, rule, userID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -148,10 +156,6 @@ func (s *Service) Issue(ctx context.Context, actorID, userID, programID int64) (
 		return nil, false, &talentloop.Error{Code: talentloop.EINVALID, Message: "err.not_eligible", Fields: map[string]string{"learner_id": el.Unmet[0]}}
 	}
 	program, err := s.Catalog.FindProgramByID(ctx, programID)
-	if err != nil {
-		return nil, false, err
-	}
-	rule, err := s.Store.FindRule(ctx, programID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -330,14 +334,10 @@ func (s *Service) issueDue(ctx context.Context, actorID, programID int64, onlyAu
 		if onlyAuto && !rule.AutoIssue {
 			continue
 		}
-		el, err := s.Eligibility(ctx, p[0], p[1])
-		if err != nil {
-			return issued, err
-		}
-		if !el.Eligible {
+		// Issue checks eligibility itself; not yet qualifying is no failure.
+		if _, created, err := s.Issue(ctx, actorID, p[0], p[1]); talentloop.ErrorCode(err) == talentloop.EINVALID {
 			continue
-		}
-		if _, created, err := s.Issue(ctx, actorID, p[0], p[1]); err != nil {
+		} else if err != nil {
 			s.Logger.Warn("certificate not issued", "learner", p[0], "program", p[1], "err", err)
 		} else if created {
 			issued++
